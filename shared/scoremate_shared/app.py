@@ -1,0 +1,183 @@
+"""What every service process is made of: runtime (db, broker, outbox, keys) and the app factory."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scoremate_shared.auth import TokenVerifier
+from scoremate_shared.db import Database
+from scoremate_shared.errors import problem, problem_response, register_problem_handlers
+from scoremate_shared.http import RequestContextMiddleware
+from scoremate_shared.messaging.broker import EventHandlers, create_broker
+from scoremate_shared.messaging.outbox import OutboxRelay
+from scoremate_shared.messaging.tables import outbox_table
+from scoremate_shared.migrations import upgrade_to_head
+from scoremate_shared.settings import ServiceSettings
+from scoremate_shared.storage import ObjectStorage
+from scoremate_shared.telemetry import metrics
+from scoremate_shared.telemetry.logs import configure_logging
+from scoremate_shared.telemetry.tracing import configure_tracing
+
+log = logging.getLogger(__name__)
+
+S = TypeVar("S", bound=ServiceSettings)
+Hook = Callable[[], Awaitable[None]]
+
+
+class ServiceRuntime(Generic[S]):
+    """The long-lived parts of one service process, started and stopped by the app's lifespan."""
+
+    def __init__(
+        self,
+        settings: S,
+        *,
+        migrations_dir: Path,
+        handlers: "EventHandlers[Any] | None" = None,
+        storage: ObjectStorage | None = None,
+    ) -> None:
+        self.settings = settings
+        self.migrations_dir = migrations_dir
+        self.db = Database(settings)
+        self.broker = create_broker(settings)
+        self.relay = OutboxRelay(
+            self.db,
+            self.broker,
+            poll_seconds=settings.outbox_poll_seconds,
+            batch_size=settings.outbox_batch_size,
+        )
+        self.token_verifier = TokenVerifier(
+            settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        )
+        self.handlers = handlers
+        self.storage = storage
+        self.on_startup: list[Hook] = []
+        self.on_shutdown: list[Hook] = []
+
+    async def start(self) -> None:
+        configure_logging(self.settings.service_name, self.settings.log_level)
+        configure_tracing(self.settings.service_name, self.settings.otel_exporter_otlp_endpoint)
+        await asyncio.to_thread(upgrade_to_head, self.settings, self.migrations_dir)
+        if self.storage is not None:
+            await self.storage.start()
+        if self.handlers is not None:
+            self.handlers.attach(self.broker, self, self.settings)
+        await self._start_broker()
+        if self.handlers is not None:
+            await self.handlers.declare_retry_queues(self.broker)
+        self.relay.start()
+        for hook in self.on_startup:
+            await hook()
+        log.info("%s started", self.settings.service_name)
+
+    async def stop(self) -> None:
+        for hook in reversed(self.on_shutdown):
+            await hook()
+        await self.relay.stop()
+        await self.broker.stop()
+        if self.storage is not None:
+            await self.storage.close()
+        await self.db.dispose()
+
+    async def _start_broker(self, attempts: int = 60) -> None:
+        for attempt in range(1, attempts + 1):
+            try:
+                await self.broker.start()
+                return
+            except Exception as exc:  # broker still booting: wait rather than crash-loop
+                if attempt == attempts:
+                    raise
+                log.warning("broker not reachable (%s); retrying", exc)
+                await asyncio.sleep(1.0)
+
+    async def readiness(self) -> dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(self.db.ping(), timeout=2.0)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unavailable: {exc.__class__.__name__}"
+        try:
+            ok = await self.broker.ping(timeout=2.0)
+            checks["broker"] = "ok" if ok else "unavailable"
+        except Exception as exc:
+            checks["broker"] = f"unavailable: {exc.__class__.__name__}"
+        return checks
+
+    async def outbox_backlog(self) -> int:
+        async with self.db.session() as session:
+            count = await session.scalar(
+                sa.select(sa.func.count())
+                .select_from(outbox_table)
+                .where(outbox_table.c.published_at.is_(None))
+            )
+        return int(count or 0)
+
+
+def create_service_app(runtime: ServiceRuntime[Any], *, title: str, routers: Sequence[APIRouter]) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.token_verifier = runtime.token_verifier
+    app.add_middleware(RequestContextMiddleware)
+    register_problem_handlers(app)
+    app.include_router(_operations_router(runtime))
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def _operations_router(runtime: ServiceRuntime[Any]) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="The process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Database and broker are reachable")
+    async def readyz() -> Response:
+        checks = await runtime.readiness()
+        if all(v == "ok" for v in checks.values()):
+            return JSONResponse({"status": "ready", "checks": checks})
+        return problem_response(
+            problem(503, "Not ready", "A dependency is unavailable", "not-ready", checks=checks)
+        )
+
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    async def prometheus_metrics() -> Response:
+        try:
+            metrics.outbox_backlog.set(await runtime.outbox_backlog())
+        except Exception:  # the database may be away; still serve the rest
+            log.debug("outbox backlog unavailable", exc_info=True)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def get_runtime(request: Request) -> ServiceRuntime[Any]:
+    runtime: ServiceRuntime[Any] = request.app.state.runtime
+    return runtime
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request; the service commits explicitly, anything else is rolled back."""
+    async with get_runtime(request).db.session() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]

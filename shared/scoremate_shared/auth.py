@@ -1,0 +1,135 @@
+"""Local verification of access tokens against the auth service's published public keys."""
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import httpx
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from scoremate_shared.errors import Forbidden, Unauthorized
+
+# Only the asymmetric algorithm auth signs with: rules out `none` and HMAC-with-the-public-key.
+ACCESS_TOKEN_ALGORITHMS = ["ES256"]
+ACCESS_TOKEN_TYPE = "access"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the user id and roles taken from a verified access token."""
+
+    user_id: uuid.UUID
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+
+class TokenVerifier:
+    """Verifies access tokens with keys from the JWKS URL, cached and refreshed on a new `kid`."""
+
+    def __init__(
+        self,
+        jwks_url: str,
+        *,
+        issuer: str,
+        audience: str,
+        refresh_interval_seconds: float = 300.0,
+        min_refetch_seconds: float = 5.0,
+    ) -> None:
+        self._jwks_url = jwks_url
+        self._issuer = issuer
+        self._audience = audience
+        self._refresh_interval = refresh_interval_seconds
+        self._min_refetch = min_refetch_seconds
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    def set_keys(self, jwks: dict[str, Any]) -> None:
+        """Install a JWKS document (also how the auth service feeds itself its own keys)."""
+        keys: dict[str, jwt.PyJWK] = {}
+        for jwk in jwks.get("keys", []):
+            if jwk.get("kid") and jwk.get("use", "sig") == "sig":
+                keys[jwk["kid"]] = jwt.PyJWK.from_dict(jwk)
+        self._keys = keys
+        self._fetched_at = time.monotonic()
+
+    async def _refresh(self, *, force: bool) -> None:
+        async with self._lock:
+            age = time.monotonic() - self._fetched_at
+            if age < self._min_refetch or (not force and age < self._refresh_interval):
+                return
+            async with httpx.AsyncClient(timeout=5.0) as client:
+                response = await client.get(self._jwks_url)
+                response.raise_for_status()
+                self.set_keys(response.json())
+
+    async def _key_for(self, kid: str) -> jwt.PyJWK | None:
+        if kid not in self._keys or time.monotonic() - self._fetched_at > self._refresh_interval:
+            try:
+                await self._refresh(force=kid not in self._keys)
+            except httpx.HTTPError:
+                pass  # keep the keys we have; an unknown kid stays unknown
+        return self._keys.get(kid)
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("Malformed access token") from exc
+        kid = header.get("kid")
+        if header.get("alg") not in ACCESS_TOKEN_ALGORITHMS or not isinstance(kid, str):
+            raise Unauthorized("Access token is not signed with an accepted key")
+        key = await self._key_for(kid)
+        if key is None:
+            raise Unauthorized("Access token signed with an unknown key")
+        try:
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=ACCESS_TOKEN_ALGORITHMS,
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("Access token expired") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("Invalid access token") from exc
+        if claims.get("typ") != ACCESS_TOKEN_TYPE:
+            raise Unauthorized("Not an access token")
+        try:
+            user_id = uuid.UUID(claims["sub"])
+        except ValueError as exc:
+            raise Unauthorized("Invalid access token subject") from exc
+        roles = claims.get("roles", [])
+        return Principal(user_id=user_id, roles=frozenset(r for r in roles if isinstance(r, str)))
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("Missing bearer token")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return await verifier.verify(credentials.credentials)
+
+
+async def admin_principal(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    if not principal.is_admin:
+        raise Forbidden("This call needs the admin role")
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+AdminUser = Annotated[Principal, Depends(admin_principal)]

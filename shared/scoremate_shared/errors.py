@@ -1,0 +1,110 @@
+"""Domain errors as RFC 9457 problem documents, produced in one place."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_BASE = "https://scoremate.app/problems/"
+PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemError(Exception):
+    """An error a client can act on; subclasses set status, slug and title."""
+
+    status: int = 400
+    slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+
+    def to_problem(self) -> dict[str, Any]:
+        return problem(self.status, self.title, self.detail, self.slug, **self.extra)
+
+
+class NotFound(ProblemError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(ProblemError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class Unauthorized(ProblemError):
+    status, slug, title = 401, "unauthorized", "Not authenticated"
+
+
+class Forbidden(ProblemError):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+class InvalidInput(ProblemError):
+    """Input that is well-formed JSON but makes no sense (422)."""
+
+    status, slug, title = 422, "validation-error", "Invalid input"
+
+
+class ServiceUnavailable(ProblemError):
+    status, slug, title = 503, "service-unavailable", "Service unavailable"
+
+
+def problem(status: int, title: str, detail: str, slug: str | None = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": PROBLEM_BASE + slug if slug else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+
+
+def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON, headers=headers)
+
+
+def register_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def on_problem(_: Request, exc: ProblemError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return problem_response(exc.to_problem(), headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "field": ".".join(str(part) for part in err.get("loc", ()) if part != "body"),
+                "message": err.get("msg", ""),
+                "type": err.get("type", ""),
+            }
+            for err in exc.errors()
+        ]
+        fields = ", ".join(e["field"] or "body" for e in errors)
+        return problem_response(
+            problem(
+                422,
+                "Invalid input",
+                f"Invalid value for: {fields}",
+                "validation-error",
+                errors=errors,
+            )
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
+        return problem_response(problem(exc.status_code, title, str(exc.detail)), dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return problem_response(
+            problem(500, "Internal server error", "The server failed; the request id helps support.")
+        )

@@ -1,0 +1,141 @@
+"""Every integration event of EVENTS.md. Add optional fields freely; anything else is a V2."""
+
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scoremate_shared.events.envelope import IntegrationEvent
+
+
+class UserRegisteredV1(IntegrationEvent):
+    """An account was created."""
+
+    user_id: uuid.UUID
+    email: str
+    referral_code: str = Field(description="The new user's own code to share")
+    referred_by_code: str | None = Field(default=None, description="Code used at sign-up")
+
+
+class UserDeletedV1(IntegrationEvent):
+    """An account was deleted: every service erases the user's data."""
+
+    user_id: uuid.UUID
+
+
+class ScoreCreatedV1(IntegrationEvent):
+    """A score claimed its upload; files verifies the object."""
+
+    score_id: uuid.UUID
+    user_id: uuid.UUID
+
+
+class UploadRejectedV1(IntegrationEvent):
+    """The claimed object is missing or is not what was announced."""
+
+    score_id: uuid.UUID
+    user_id: uuid.UUID
+    reason: str
+
+
+class ScoreUploadedV1(IntegrationEvent):
+    """The object was verified and now counts as stored."""
+
+    score_id: uuid.UUID
+    user_id: uuid.UUID
+    object_key: str
+    size_bytes: int
+    mime: str
+    content_hash: str
+
+
+class PdfMetadata(BaseModel):
+    """Document information read from the PDF (all optional, cleaned and capped)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    title: str | None = None
+    author: str | None = None
+    subject: str | None = None
+    keywords: str | None = None
+    producer: str | None = None
+    encrypted: bool = False
+
+
+class PagesCountedV1(IntegrationEvent):
+    """PDF_INFO read the page count and sizes."""
+
+    score_id: uuid.UUID
+    user_id: uuid.UUID
+    pages: int
+    page_sizes: list[tuple[float, float]] = Field(description="[width_pt, height_pt] per page")
+    pdf_metadata: PdfMetadata = Field(default_factory=PdfMetadata)
+
+
+class ThumbnailsGeneratedV1(IntegrationEvent):
+    """THUMBNAIL stored the cover and page images."""
+
+    score_id: uuid.UUID
+    user_id: uuid.UUID
+    cover_key: str
+    page_keys: list[str] = Field(default_factory=list)
+    bytes_total: int = Field(default=0, description="Bytes of all the images stored")
+
+
+class ProcessingFailedV1(IntegrationEvent):
+    """A processing job failed for good."""
+
+    score_id: uuid.UUID
+    user_id: uuid.UUID
+    kind: Literal["pdf_info", "thumbnail", "layout_hook"]
+    reason: str
+
+
+class ScoreDeletedV1(IntegrationEvent):
+    """A score was deleted; its objects and bytes are to be released."""
+
+    score_id: uuid.UUID
+    user_id: uuid.UUID
+
+
+class StorageReleasedV1(IntegrationEvent):
+    """The objects of a score left the bucket."""
+
+    user_id: uuid.UUID
+    score_id: uuid.UUID
+    bytes: int
+
+
+class QuotaChangedV1(IntegrationEvent):
+    """A user's quota or usage changed."""
+
+    user_id: uuid.UUID
+    plan: Literal["solo", "pro"]
+    total_bytes: int
+    used_bytes: int
+    reason: str
+
+
+class UsageThresholdCrossedV1(IntegrationEvent):
+    """Usage rose past 80 % or 95 % of the quota."""
+
+    user_id: uuid.UUID
+    threshold: Literal[80, 95]
+    used_bytes: int
+    total_bytes: int
+
+
+ALL_EVENTS: tuple[type[IntegrationEvent], ...] = (
+    UserRegisteredV1,
+    UserDeletedV1,
+    ScoreCreatedV1,
+    UploadRejectedV1,
+    ScoreUploadedV1,
+    PagesCountedV1,
+    ThumbnailsGeneratedV1,
+    ProcessingFailedV1,
+    ScoreDeletedV1,
+    StorageReleasedV1,
+    QuotaChangedV1,
+    UsageThresholdCrossedV1,
+)

@@ -1,0 +1,1 @@
+"""The bus: outbox (publish with the change), inbox (consume once), broker and subscribers."""

@@ -1,0 +1,224 @@
+"""The broker connection, the events exchange, and idempotency-friendly subscribers with retry.
+
+Each consumed event gets its own durable queue `<service>.<purpose>` bound to the event's
+routing key, a delay queue `<queue>.retry` that dead-letters back into it after a per-message
+TTL (exponential backoff through the broker, never a sleep in the consumer), and a dead-letter
+queue `<queue>.dlq` for messages that failed too often or can never be handled.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from aio_pika import IncomingMessage
+from faststream import AckPolicy
+from faststream.rabbit import (
+    Channel,
+    ExchangeType,
+    RabbitBroker,
+    RabbitExchange,
+    RabbitMessage,
+    RabbitQueue,
+)
+from opentelemetry import propagate, trace
+from pydantic import ValidationError
+
+from scoremate_shared.events import EventEnvelope, IntegrationEvent
+from scoremate_shared.settings import ServiceSettings
+from scoremate_shared.telemetry import metrics
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer("scoremate.messaging")
+
+EVENTS_EXCHANGE = RabbitExchange("scoremate.events", type=ExchangeType.TOPIC, durable=True)
+RETRY_COUNT_HEADER = "x-retry-count"
+
+E = TypeVar("E", bound=IntegrationEvent)
+C = TypeVar("C")
+EventHandler = Callable[[E, EventEnvelope, C], Awaitable[None]]
+
+
+class PermanentEventError(Exception):
+    """Raised by a handler for an event that can never succeed: dead-lettered at once."""
+
+
+def create_broker(settings: ServiceSettings) -> RabbitBroker:
+    return RabbitBroker(
+        settings.amqp_url,
+        default_channel=Channel(
+            publisher_confirms=True,
+            prefetch_count=settings.consumer_prefetch,
+            on_return_raises=False,
+        ),
+        # FastStream logs every message at this level; keep them out of INFO logs.
+        log_level=logging.DEBUG,
+    )
+
+
+@dataclass(frozen=True)
+class _Registration:
+    event_cls: type[IntegrationEvent]
+    queue: str
+    handler: EventHandler[Any, Any]
+    prefetch: int | None
+
+
+class EventHandlers(Generic[C]):
+    """The events one service consumes: `@handlers.on(ScoreUploadedV1)` on each handler."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self._registrations: list[_Registration] = []
+
+    def on(
+        self, event_cls: type[E], *, purpose: str | None = None, prefetch: int | None = None
+    ) -> Callable[[EventHandler[E, C]], EventHandler[E, C]]:
+        queue = f"{self.service}.{purpose or event_cls.routing_key.rsplit('.', 1)[0].replace('.', '-')}"
+
+        def register(handler: EventHandler[E, C]) -> EventHandler[E, C]:
+            self._registrations.append(_Registration(event_cls, queue, handler, prefetch))
+            return handler
+
+        return register
+
+    @property
+    def queues(self) -> list[str]:
+        return [r.queue for r in self._registrations]
+
+    def attach(self, broker: RabbitBroker, context: C, settings: ServiceSettings) -> None:
+        """Create one FastStream subscriber per registered handler."""
+        for registration in self._registrations:
+            _subscribe(broker, registration, context, settings)
+
+    async def declare_retry_queues(self, broker: RabbitBroker) -> None:
+        """Declare the delay and dead-letter queues beside every consumed queue."""
+        for name in self.queues:
+            await broker.declare_queue(
+                RabbitQueue(
+                    f"{name}.retry",
+                    durable=True,
+                    arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": name},
+                )
+            )
+            await broker.declare_queue(RabbitQueue(f"{name}.dlq", durable=True))
+
+
+def _subscribe(
+    broker: RabbitBroker, registration: _Registration, context: Any, settings: ServiceSettings
+) -> None:
+    queue = RabbitQueue(
+        registration.queue,
+        durable=True,
+        routing_key=registration.event_cls.routing_key,
+        # A message rejected by the broker itself (not by us) still ends in the DLQ.
+        arguments={
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": f"{registration.queue}.dlq",
+        },
+    )
+    channel = Channel(prefetch_count=registration.prefetch) if registration.prefetch else None
+
+    async def consume(msg: RabbitMessage) -> None:
+        raw: IncomingMessage = msg.raw_message
+        try:
+            await _handle(broker, registration, context, settings, raw)
+        except Exception:
+            # Could not even park the message for a retry (broker trouble): let it come back.
+            log.exception("could not settle message on %s; requeueing", registration.queue)
+            await msg.nack(requeue=True)
+            return
+        await msg.ack()
+
+    broker.subscriber(
+        queue,
+        EVENTS_EXCHANGE,
+        channel=channel,
+        ack_policy=AckPolicy.MANUAL,
+        title=registration.queue,
+        description=(registration.handler.__doc__ or "").strip() or None,
+    )(consume)
+
+
+async def _handle(
+    broker: RabbitBroker,
+    registration: _Registration,
+    context: Any,
+    settings: ServiceSettings,
+    raw: IncomingMessage,
+) -> None:
+    headers: dict[str, Any] = dict(raw.headers or {})
+    event_type = registration.event_cls.event_type
+    try:
+        envelope = EventEnvelope.model_validate_json(raw.body)
+        event = registration.event_cls.model_validate(envelope.data)
+    except ValidationError as exc:
+        await _dead_letter(broker, registration.queue, raw, headers, f"invalid message: {exc}")
+        return
+
+    carrier = {k: str(v) for k, v in headers.items() if isinstance(v, str | bytes)}
+    with tracer.start_as_current_span(
+        f"{registration.queue} process",
+        context=propagate.extract(carrier),
+        kind=trace.SpanKind.CONSUMER,
+        attributes={
+            "messaging.system": "rabbitmq",
+            "messaging.destination.name": registration.queue,
+            "messaging.message.id": str(envelope.event_id),
+            "scoremate.event_type": envelope.type,
+        },
+    ) as span:
+        try:
+            await registration.handler(event, envelope, context)
+        except PermanentEventError as exc:
+            span.record_exception(exc)
+            await _dead_letter(broker, registration.queue, raw, headers, str(exc))
+            return
+        except Exception as exc:
+            span.record_exception(exc)
+            span.set_status(trace.StatusCode.ERROR)
+            metrics.events_failed.labels(event_type=event_type, queue=registration.queue).inc()
+            retries = int(headers.get(RETRY_COUNT_HEADER, 0))
+            if retries >= settings.consumer_max_retries:
+                log.exception("event %s failed %d times", envelope.event_id, retries + 1)
+                await _dead_letter(broker, registration.queue, raw, headers, repr(exc))
+                return
+            delay = settings.consumer_retry_base_seconds * 2**retries
+            log.warning(
+                "event %s on %s failed (%r); retry %d in %.1fs",
+                envelope.event_id,
+                registration.queue,
+                exc,
+                retries + 1,
+                delay,
+            )
+            await broker.publish(
+                raw.body,
+                queue=f"{registration.queue}.retry",
+                persist=True,
+                expiration=delay,
+                message_id=raw.message_id,
+                content_type=raw.content_type,
+                headers={
+                    **headers,
+                    RETRY_COUNT_HEADER: retries + 1,
+                    "x-last-error": repr(exc)[:500],
+                },
+            )
+            return
+    metrics.events_consumed.labels(event_type=event_type, queue=registration.queue).inc()
+
+
+async def _dead_letter(
+    broker: RabbitBroker, queue: str, raw: IncomingMessage, headers: dict[str, Any], reason: str
+) -> None:
+    log.error("dead-lettering message %s from %s: %s", raw.message_id, queue, reason[:500])
+    metrics.events_dead_lettered.labels(queue=queue).inc()
+    await broker.publish(
+        raw.body,
+        queue=f"{queue}.dlq",
+        persist=True,
+        message_id=raw.message_id,
+        content_type=raw.content_type,
+        headers={**headers, "x-dead-letter-reason": reason[:1000]},
+    )

@@ -1,0 +1,41 @@
+"""Typed settings every service reads from its environment."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """The settings all five services share; each service subclasses it with its own."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+
+    service_name: str
+    database_url: str = Field(description="postgresql+asyncpg URL of this service's own role")
+    db_schema: str = Field(description="The one PostgreSQL schema this service owns")
+    db_pool_size: int = 10
+    amqp_url: str
+    jwks_url: str = Field(description="Where the auth service publishes its public keys")
+    jwt_issuer: str = "scoremate-auth"
+    jwt_audience: str = "scoremate"
+    # The outbox relay is woken in-process on commit; the poll covers other processes' rows.
+    outbox_poll_seconds: float = 0.5
+    outbox_batch_size: int = 100
+    consumer_prefetch: int = 16
+    consumer_max_retries: int = 5
+    consumer_retry_base_seconds: float = 1.0
+    log_level: str = "INFO"
+    otel_exporter_otlp_endpoint: str | None = None
+
+
+class StorageSettings(BaseSettings):
+    """S3 access for the services that touch objects (files, library, processor)."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+
+    s3_endpoint_url: str = Field(description="Internal endpoint the service talks to")
+    s3_public_endpoint_url: str = Field(description="Endpoint clients reach; presigned URLs use it")
+    s3_access_key: str
+    s3_secret_key: str
+    s3_bucket: str = "scores"
+    s3_region: str = "us-east-1"
+    presigned_url_seconds: int = Field(default=300, le=300, gt=0)

@@ -1,0 +1,125 @@
+"""S3 objects: where a score's files live, an async client, and local presigning."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import aioboto3
+import boto3
+from aiobotocore.config import AioConfig
+from botocore.config import Config
+
+from scoremate_shared.settings import StorageSettings
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client as SyncS3Client
+    from types_aiobotocore_s3 import S3Client
+
+
+def score_prefix(user_id: uuid.UUID, score_id: uuid.UUID) -> str:
+    return f"{user_id}/scores/{score_id}/"
+
+
+def original_key(user_id: uuid.UUID, score_id: uuid.UUID) -> str:
+    return f"{score_prefix(user_id, score_id)}original.pdf"
+
+
+def cover_key(user_id: uuid.UUID, score_id: uuid.UUID) -> str:
+    return f"{score_prefix(user_id, score_id)}cover.jpg"
+
+
+def page_thumbnail_key(user_id: uuid.UUID, score_id: uuid.UUID, page: int) -> str:
+    return f"{score_prefix(user_id, score_id)}thumbs/page-{page:04d}.jpg"
+
+
+def _client_config() -> Config:
+    return Config(**_CLIENT_OPTIONS)
+
+
+def _async_client_config() -> AioConfig:
+    return AioConfig(**_CLIENT_OPTIONS)
+
+
+_CLIENT_OPTIONS: dict[str, Any] = dict(
+    signature_version="s3v4",
+    s3={"addressing_style": "path"},
+    retries={"max_attempts": 3, "mode": "standard"},
+    connect_timeout=5,
+    read_timeout=30,
+)
+
+
+class ObjectStorage:
+    """One long-lived async S3 client for the service, and a presigner for client-facing URLs."""
+
+    def __init__(self, settings: StorageSettings) -> None:
+        self.settings = settings
+        self.bucket = settings.s3_bucket
+        self._session = aioboto3.Session()
+        self._client_cm: Any = None
+        self._client: S3Client | None = None
+        # Presigning is local computation; signing for the public endpoint makes the URL
+        # valid for a client that only knows the gateway.
+        self._presigner: SyncS3Client = boto3.client(
+            "s3",
+            endpoint_url=settings.s3_public_endpoint_url,
+            aws_access_key_id=settings.s3_access_key,
+            aws_secret_access_key=settings.s3_secret_key,
+            region_name=settings.s3_region,
+            config=_client_config(),
+        )
+
+    async def start(self) -> None:
+        self._client_cm = self._session.client(
+            "s3",
+            endpoint_url=self.settings.s3_endpoint_url,
+            aws_access_key_id=self.settings.s3_access_key,
+            aws_secret_access_key=self.settings.s3_secret_key,
+            region_name=self.settings.s3_region,
+            config=_async_client_config(),
+        )
+        self._client = await self._client_cm.__aenter__()
+
+    async def close(self) -> None:
+        if self._client_cm is not None:
+            await self._client_cm.__aexit__(None, None, None)
+            self._client_cm = None
+            self._client = None
+
+    @property
+    def s3(self) -> "S3Client":
+        if self._client is None:
+            raise RuntimeError("ObjectStorage.start() was not called")
+        return self._client
+
+    def _expiry(self, seconds: int | None) -> tuple[int, datetime]:
+        ttl = min(seconds or self.settings.presigned_url_seconds, self.settings.presigned_url_seconds)
+        return ttl, datetime.now(UTC) + timedelta(seconds=ttl)
+
+    def presign_get(self, key: str, seconds: int | None = None) -> tuple[str, datetime]:
+        ttl, expires_at = self._expiry(seconds)
+        url = self._presigner.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=ttl
+        )
+        return url, expires_at
+
+    def presign_put(
+        self, key: str, content_type: str, content_length: int, seconds: int | None = None
+    ) -> tuple[str, dict[str, str], datetime]:
+        """A PUT URL bound to this key, type and length; the headers the client must send."""
+        ttl, expires_at = self._expiry(seconds)
+        url = self._presigner.generate_presigned_url(
+            "put_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": key,
+                "ContentType": content_type,
+                "ContentLength": content_length,
+            },
+            ExpiresIn=ttl,
+        )
+        headers = {"Content-Type": content_type, "Content-Length": str(content_length)}
+        return url, headers, expires_at
+
+    async def ping(self) -> None:
+        await self.s3.head_bucket(Bucket=self.bucket)

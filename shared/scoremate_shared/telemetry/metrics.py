@@ -1,0 +1,26 @@
+"""Prometheus metric families every service exposes on /metrics."""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+http_requests = Counter(
+    "scoremate_http_requests_total", "HTTP requests served", ["method", "route", "status"]
+)
+http_request_seconds = Histogram(
+    "scoremate_http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+events_published = Counter(
+    "scoremate_events_published_total", "Events relayed from the outbox", ["event_type"]
+)
+events_consumed = Counter(
+    "scoremate_events_consumed_total", "Events handled successfully", ["event_type", "queue"]
+)
+events_failed = Counter(
+    "scoremate_events_failed_total", "Event handling attempts that failed", ["event_type", "queue"]
+)
+events_dead_lettered = Counter(
+    "scoremate_events_dead_lettered_total", "Messages moved to a dead-letter queue", ["queue"]
+)
+outbox_backlog = Gauge("scoremate_outbox_backlog", "Outbox rows not yet published")
