@@ -39,3 +39,11 @@ class StorageSettings(BaseSettings):
     s3_bucket: str = "scores"
     s3_region: str = "us-east-1"
     presigned_url_seconds: int = Field(default=300, le=300, gt=0)
+
+
+class UploadTokenSettings(BaseSettings):
+    """The secret shared by files (which signs upload tokens) and library (which checks them)."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+
+    upload_token_secret: str = Field(min_length=16)

@@ -1,0 +1,22 @@
+"""The billing service process: app, broker and lifespan."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from scoremate_shared.app import ServiceRuntime, create_service_app
+
+from scoremate_billing.api import router
+from scoremate_billing.events import handlers
+from scoremate_billing.service import BillingService
+from scoremate_billing.settings import BillingSettings
+
+
+class BillingRuntime(ServiceRuntime[BillingSettings]):
+    def __init__(self, settings: BillingSettings) -> None:
+        super().__init__(settings, migrations_dir=Path(__file__).parent / "migrations", handlers=handlers)
+        self.billing = BillingService(settings)
+
+
+def create_app(settings: BillingSettings | None = None) -> FastAPI:
+    runtime = BillingRuntime(settings or BillingSettings())
+    return create_service_app(runtime, title="ScoreMate billing", routers=[router])

@@ -1,0 +1,51 @@
+"""Tables of the billing schema."""
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from scoremate_shared.db import new_metadata
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class Account(Base):
+    """One billing account per user, opened on UserRegistered."""
+
+    __tablename__ = "accounts"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    plan: Mapped[str] = mapped_column(sa.Text, default="solo")
+    bonus_mb: Mapped[int] = mapped_column(sa.Integer, default=0)
+    referral_code: Mapped[str | None] = mapped_column(sa.Text, unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class UsageEntry(Base):
+    """Append-only usage ledger; the causing event's id makes a replay count once."""
+
+    __tablename__ = "usage_ledger"
+
+    event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
+    score_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    delta_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class HistoryEntry(Base):
+    """What the user sees in GET /billing/history."""
+
+    __tablename__ = "history"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
+    kind: Mapped[str] = mapped_column(sa.Text)
+    amount: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    meta: Mapped[dict[str, object]] = mapped_column(JSONB, default=dict)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
