@@ -46,4 +46,4 @@ class UploadTokenSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
 
-    upload_token_secret: str = Field(min_length=16)
+    upload_token_secret: str = Field(min_length=32)
