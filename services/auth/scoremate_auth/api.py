@@ -1,0 +1,94 @@
+"""Auth routes: thin, the decisions are in service.py."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.responses import JSONResponse
+from scoremate_shared.app import SessionDep
+from scoremate_shared.auth import CurrentUser
+from scoremate_shared.errors import problem_response
+
+from scoremate_auth.schemas import JwksOut, LoginIn, RefreshIn, RegisterIn, TokensOut, UserOut
+from scoremate_auth.service import AuthService, TooManyLoginAttempts
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+_UNAUTHORIZED: dict[int | str, dict[str, Any]] = {401: {"description": "Missing, invalid or expired token"}}
+# Token responses must never be cached by anything in between (RFC 6749 5.1).
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+def get_auth(request: Request) -> AuthService:
+    auth: AuthService = request.app.state.runtime.auth
+    return auth
+
+
+AuthDep = Annotated[AuthService, Depends(get_auth)]
+
+
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an account",
+    responses={
+        409: {"description": "E-mail already registered"},
+        422: {"description": "Bad e-mail or password"},
+    },
+)
+async def register(body: RegisterIn, session: SessionDep, auth: AuthDep) -> UserOut:
+    """Register with e-mail and password (8 characters at least), optionally another user's referral code."""
+    return await auth.register(session, body)
+
+
+@router.post(
+    "/login",
+    summary="Sign in",
+    responses={401: {"description": "Wrong e-mail or password"}, 429: {"description": "Too many failures"}},
+)
+async def login(body: LoginIn, session: SessionDep, auth: AuthDep, response: Response) -> TokensOut:
+    """An access token and a refresh token for the right e-mail and password."""
+    response.headers.update(_NO_STORE)
+    return await auth.login(session, body)
+
+
+@router.post("/refresh", summary="Exchange a refresh token", responses=_UNAUTHORIZED)
+async def refresh(body: RefreshIn, session: SessionDep, auth: AuthDep, response: Response) -> TokensOut:
+    """A new token pair; the refresh token sent is dead afterwards, and re-using it signs the login out."""
+    response.headers.update(_NO_STORE)
+    return await auth.refresh(session, body.refresh_token)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="Sign out")
+async def logout(body: RefreshIn, session: SessionDep, auth: AuthDep) -> Response:
+    """Revoke every refresh token of this login; 204 even when the token is unknown."""
+    await auth.logout(session, body.refresh_token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/me", summary="The caller's account", responses=_UNAUTHORIZED)
+async def me(user: CurrentUser, session: SessionDep, auth: AuthDep) -> UserOut:
+    """E-mail, plan and referral code of the caller."""
+    return await auth.me(session, user.user_id)
+
+
+@router.delete(
+    "/me", status_code=status.HTTP_202_ACCEPTED, summary="Delete the account", responses=_UNAUTHORIZED
+)
+async def delete_me(user: CurrentUser, session: SessionDep, auth: AuthDep) -> Response:
+    """Delete the account; every service erases the user's data within seconds."""
+    await auth.delete_account(session, user.user_id)
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.get("/.well-known/jwks.json", summary="Public keys of the access tokens")
+async def jwks(request: Request, auth: AuthDep) -> JSONResponse:
+    """The active ES256 key and the previous one while tokens it signed may still be alive."""
+    body = JwksOut.model_validate(await auth.keys.jwks())
+    max_age = auth.settings.jwks_max_age_seconds
+    return JSONResponse(body.model_dump(), headers={"Cache-Control": f"public, max-age={max_age}"})
+
+
+async def on_too_many_login_attempts(_: Request, exc: Exception) -> Response:
+    """The shared problem handler, plus the Retry-After header it does not know about."""
+    assert isinstance(exc, TooManyLoginAttempts)
+    return problem_response(exc.to_problem(), {"Retry-After": str(exc.retry_after_seconds)})

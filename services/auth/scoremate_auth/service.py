@@ -1,0 +1,312 @@
+"""Auth decisions: accounts, logins with throttling, token pairs and their rotation."""
+
+import logging
+import math
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+import sqlalchemy as sa
+from scoremate_shared.errors import Conflict, ProblemError, ServiceUnavailable, Unauthorized
+from scoremate_shared.events import UserDeletedV1, UserRegisteredV1
+from scoremate_shared.messaging.outbox import add_event
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scoremate_auth.keys import KeyRing
+from scoremate_auth.models import LoginFailure, RefreshToken, User
+from scoremate_auth.passwords import PasswordHashing
+from scoremate_auth.schemas import LoginIn, RegisterIn, TokensOut, UserOut
+from scoremate_auth.settings import AuthSettings
+from scoremate_auth.tokens import (
+    RefreshOutcome,
+    hash_refresh_token,
+    issue_access_token,
+    judge_refresh_token,
+    new_refresh_token,
+)
+
+log = logging.getLogger(__name__)
+
+PRODUCER = "auth"
+# No 0/O, 1/I/L: a code read aloud or copied by hand survives.
+REFERRAL_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+_REFERRAL_ATTEMPTS = 5
+
+
+class EmailTaken(Conflict):
+    slug, title = "email-taken", "E-mail already registered"
+
+
+class InvalidCredentials(Unauthorized):
+    slug, title = "invalid-credentials", "Invalid credentials"
+
+
+class InvalidRefreshToken(Unauthorized):
+    slug, title = "invalid-refresh-token", "Invalid refresh token"
+
+
+class AccountGone(Unauthorized):
+    slug, title = "account-gone", "Account no longer exists"
+
+
+class TooManyLoginAttempts(ProblemError):
+    status, slug, title = 429, "too-many-login-attempts", "Too many login attempts"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            f"Too many failed logins for this e-mail; try again in {retry_after_seconds} s",
+            retry_after=retry_after_seconds,
+        )
+        self.retry_after_seconds = retry_after_seconds
+
+
+def new_referral_code(length: int) -> str:
+    return "".join(secrets.choice(REFERRAL_ALPHABET) for _ in range(length))
+
+
+def login_lock_seconds(failures: int, *, max_failures: int, base_seconds: int, cap_seconds: int) -> int:
+    """How long an e-mail is locked after `failures` recent failures (0 below the threshold)."""
+    if failures < max_failures:
+        return 0
+    return min(cap_seconds, base_seconds * 2 ** min(failures - max_failures, 32))
+
+
+def _plan(value: str) -> Literal["solo", "pro"]:
+    return "pro" if value == "pro" else "solo"
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        plan=_plan(user.plan),
+        referral_code=user.referral_code,
+        created_at=user.created_at,
+    )
+
+
+class AuthService:
+    def __init__(self, settings: AuthSettings, passwords: PasswordHashing, keys: KeyRing) -> None:
+        self.settings = settings
+        self.passwords = passwords
+        self.keys = keys
+
+    async def register(self, session: AsyncSession, data: RegisterIn) -> UserOut:
+        """Create the account and publish UserRegistered in the same transaction."""
+        password_hash = await self.passwords.hash(data.password)
+        user_id = uuid.uuid4()
+        for _ in range(_REFERRAL_ATTEMPTS):
+            code = new_referral_code(self.settings.referral_code_length)
+            try:
+                async with session.begin_nested():
+                    created_at = await session.scalar(
+                        insert(User)
+                        .values(
+                            id=user_id,
+                            email=data.email,
+                            password_hash=password_hash,
+                            roles=["user"],
+                            referral_code=code,
+                            plan="solo",
+                        )
+                        .on_conflict_do_nothing(index_elements=[User.email])
+                        .returning(User.created_at)
+                    )
+            except IntegrityError:
+                continue  # the referral code is taken: draw another
+            break
+        else:
+            raise ServiceUnavailable("Could not allocate a referral code; try again")
+        if created_at is None:
+            raise EmailTaken("This e-mail is already registered")
+        await add_event(
+            session,
+            UserRegisteredV1(
+                user_id=user_id,
+                email=data.email,
+                referral_code=code,
+                referred_by_code=data.referral_code,
+            ),
+            PRODUCER,
+        )
+        await session.commit()
+        return UserOut(id=user_id, email=data.email, plan="solo", referral_code=code, created_at=created_at)
+
+    async def login(self, session: AsyncSession, data: LoginIn) -> TokensOut:
+        """A new token pair (a new refresh family) for the right password; 401 otherwise, 429 when locked."""
+        now = datetime.now(UTC)
+        throttle = await session.get(LoginFailure, data.email)
+        if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
+            raise TooManyLoginAttempts(math.ceil((throttle.locked_until - now).total_seconds()))
+        user = await session.scalar(sa.select(User).where(User.email == data.email))
+        # Unknown e-mail or wrong password: the same work, the same answer.
+        matches = await self.passwords.verify(user.password_hash if user else None, data.password)
+        if user is None or not matches:
+            await self._record_failure(session, data.email, now)
+            await session.commit()
+            raise InvalidCredentials("E-mail or password is wrong")
+        if throttle is not None:
+            await session.delete(throttle)
+        if self.passwords.needs_rehash(user.password_hash):
+            user.password_hash = await self.passwords.hash(data.password)
+        tokens = await self._issue_pair(session, user, uuid.uuid4(), now)
+        await session.commit()
+        return tokens
+
+    async def refresh(self, session: AsyncSession, refresh_token: str) -> TokensOut:
+        """Exchange a refresh token for a new pair; a re-used one revokes its whole family."""
+        now = datetime.now(UTC)
+        # The row lock makes two concurrent exchanges of one token a re-use, never two pairs.
+        token = await session.get(RefreshToken, hash_refresh_token(refresh_token), with_for_update=True)
+        outcome = judge_refresh_token(token, now)
+        if outcome is RefreshOutcome.REUSED and token is not None:
+            await self._revoke_family(session, token.family_id, now)
+            await session.commit()
+            log.warning("refresh token re-used; family %s of user %s revoked", token.family_id, token.user_id)
+            raise InvalidRefreshToken("Refresh token already used; this login has been signed out")
+        if outcome is not RefreshOutcome.ROTATE or token is None:
+            raise InvalidRefreshToken("Refresh token unknown, expired or revoked")
+        user = await session.get(User, token.user_id)
+        if user is None:
+            raise InvalidRefreshToken("Refresh token unknown, expired or revoked")
+        token.rotated_at = now
+        tokens = await self._issue_pair(session, user, token.family_id, now)
+        await session.commit()
+        return tokens
+
+    async def logout(self, session: AsyncSession, refresh_token: str) -> None:
+        """Revoke every token of the login the refresh token belongs to (nothing if unknown)."""
+        now = datetime.now(UTC)
+        family_id = await session.scalar(
+            sa.select(RefreshToken.family_id).where(
+                RefreshToken.token_hash == hash_refresh_token(refresh_token)
+            )
+        )
+        if family_id is not None:
+            await self._revoke_family(session, family_id, now)
+            await session.commit()
+
+    async def me(self, session: AsyncSession, user_id: uuid.UUID) -> UserOut:
+        user = await session.get(User, user_id)
+        if user is None:
+            raise AccountGone("This account has been deleted")
+        return user_out(user)
+
+    async def delete_account(self, session: AsyncSession, user_id: uuid.UUID) -> None:
+        """Erase the user's auth rows and publish UserDeleted (every other service erases the rest)."""
+        user = await session.get(User, user_id, with_for_update=True)
+        if user is None:
+            return  # already deleted: the first request published the event
+        await session.execute(sa.delete(RefreshToken).where(RefreshToken.user_id == user_id))
+        await session.execute(sa.delete(LoginFailure).where(LoginFailure.email == user.email))
+        await session.execute(sa.delete(User).where(User.id == user_id))
+        await add_event(session, UserDeletedV1(user_id=user_id), PRODUCER)
+        await session.commit()
+
+    async def project_plan(
+        self, session: AsyncSession, user_id: uuid.UUID, plan: str, occurred_at: datetime
+    ) -> None:
+        """Keep billing's plan on the user; an older event than the last one applied changes nothing."""
+        await session.execute(
+            sa.update(User)
+            .where(
+                User.id == user_id,
+                sa.or_(User.plan_changed_at.is_(None), User.plan_changed_at < occurred_at),
+            )
+            .values(plan=_plan(plan), plan_changed_at=occurred_at)
+        )
+        await session.commit()
+
+    async def grant_role(self, session: AsyncSession, email: str, role: str) -> bool:
+        """Add a role to the account with that e-mail; False when there is no such account."""
+        user = await session.scalar(sa.select(User).where(User.email == email).with_for_update())
+        if user is None:
+            return False
+        if role not in user.roles:
+            user.roles = [*user.roles, role]
+        await session.commit()
+        return True
+
+    async def revoke_role(self, session: AsyncSession, email: str, role: str) -> bool:
+        user = await session.scalar(sa.select(User).where(User.email == email).with_for_update())
+        if user is None:
+            return False
+        user.roles = [r for r in user.roles if r != role]
+        await session.commit()
+        return True
+
+    async def _issue_pair(
+        self, session: AsyncSession, user: User, family_id: uuid.UUID, now: datetime
+    ) -> TokensOut:
+        key = await self.keys.active_key()
+        ttl = self.settings.access_token_ttl_seconds
+        access_token = issue_access_token(
+            key,
+            user_id=user.id,
+            roles=list(user.roles),
+            now=now,
+            ttl=timedelta(seconds=ttl),
+            issuer=self.settings.jwt_issuer,
+            audience=self.settings.jwt_audience,
+        )
+        refresh_token = new_refresh_token()
+        session.add(
+            RefreshToken(
+                token_hash=hash_refresh_token(refresh_token),
+                family_id=family_id,
+                user_id=user.id,
+                issued_at=now,
+                expires_at=now + timedelta(seconds=self.settings.refresh_token_ttl_seconds),
+                rotated_at=None,
+                revoked_at=None,
+            )
+        )
+        return TokensOut(access_token=access_token, refresh_token=refresh_token, expires_in=ttl)
+
+    async def _revoke_family(self, session: AsyncSession, family_id: uuid.UUID, now: datetime) -> None:
+        await session.execute(
+            sa.update(RefreshToken)
+            .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    async def _record_failure(self, session: AsyncSession, email: str, now: datetime) -> None:
+        window_start = now - timedelta(seconds=self.settings.login_failure_window_seconds)
+        failures = await session.scalar(
+            insert(LoginFailure)
+            .values(email=email, failures=1, last_failed_at=now)
+            .on_conflict_do_update(
+                index_elements=[LoginFailure.email],
+                set_={
+                    # Failures long ago are forgiven: count from one again.
+                    "failures": sa.case(
+                        (LoginFailure.last_failed_at < window_start, 1),
+                        else_=LoginFailure.failures + 1,
+                    ),
+                    "last_failed_at": now,
+                },
+            )
+            .returning(LoginFailure.failures)
+        )
+        lock = login_lock_seconds(
+            int(failures or 0),
+            max_failures=self.settings.login_max_failures,
+            base_seconds=self.settings.login_lock_base_seconds,
+            cap_seconds=self.settings.login_lock_max_seconds,
+        )
+        if lock:
+            await session.execute(
+                sa.update(LoginFailure)
+                .where(LoginFailure.email == email)
+                .values(locked_until=now + timedelta(seconds=lock))
+            )
+        # Rows of addresses nobody has mistyped for a while are dropped as we go.
+        await session.execute(
+            sa.delete(LoginFailure).where(
+                LoginFailure.last_failed_at < window_start,
+                sa.or_(LoginFailure.locked_until.is_(None), LoginFailure.locked_until < now),
+            )
+        )
