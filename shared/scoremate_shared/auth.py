@@ -1,8 +1,10 @@
 """Local verification of access tokens against the auth service's published public keys."""
 
 import asyncio
+import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -12,6 +14,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from scoremate_shared.errors import Forbidden, Unauthorized
+
+log = logging.getLogger(__name__)
 
 # Only the asymmetric algorithm auth signs with: rules out `none` and HMAC-with-the-public-key.
 ACCESS_TOKEN_ALGORITHMS = ["ES256"]
@@ -41,8 +45,11 @@ class TokenVerifier:
         audience: str,
         refresh_interval_seconds: float = 300.0,
         min_refetch_seconds: float = 5.0,
+        key_loader: Callable[[], Awaitable[dict[str, Any]]] | None = None,
     ) -> None:
         self._jwks_url = jwks_url
+        # The auth service loads its own keys from its table instead of calling itself.
+        self._key_loader = key_loader or self._fetch_jwks
         self._issuer = issuer
         self._audience = audience
         self._refresh_interval = refresh_interval_seconds
@@ -65,17 +72,24 @@ class TokenVerifier:
             age = time.monotonic() - self._fetched_at
             if age < self._min_refetch or (not force and age < self._refresh_interval):
                 return
-            async with httpx.AsyncClient(timeout=5.0) as client:
-                response = await client.get(self._jwks_url)
-                response.raise_for_status()
-                self.set_keys(response.json())
+            self.set_keys(await self._key_loader())
+
+    def use_key_loader(self, loader: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+        self._key_loader = loader
+
+    async def _fetch_jwks(self) -> dict[str, Any]:
+        async with httpx.AsyncClient(timeout=5.0) as client:
+            response = await client.get(self._jwks_url)
+            response.raise_for_status()
+            jwks: dict[str, Any] = response.json()
+            return jwks
 
     async def _key_for(self, kid: str) -> jwt.PyJWK | None:
         if kid not in self._keys or time.monotonic() - self._fetched_at > self._refresh_interval:
             try:
                 await self._refresh(force=kid not in self._keys)
-            except httpx.HTTPError:
-                pass  # keep the keys we have; an unknown kid stays unknown
+            except Exception:  # keys unavailable: keep the ones we have; an unknown kid stays unknown
+                log.warning("could not refresh the signing keys", exc_info=True)
         return self._keys.get(kid)
 
     async def verify(self, token: str) -> Principal:
