@@ -1,0 +1,47 @@
+"""`python -m scoremate_stack up|down|status|logs|clean|install` (what the Makefile runs)."""
+
+import argparse
+import os
+import sys
+
+from scoremate_stack.config import SERVICES, StackConfig
+from scoremate_stack.stack import Stack, StackError, install
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scoremate_stack", description=__doc__)
+    parser.add_argument("command", choices=["up", "down", "status", "logs", "clean", "install"])
+    args = parser.parse_args(argv)
+    cfg = StackConfig.dev()
+    stack = Stack(cfg)
+    try:
+        if args.command == "install":
+            install()
+        elif args.command == "up":
+            install()
+            stack.up()
+            print(f"ScoreMate is up: gateway {cfg.gateway_url}")
+            print(f"Logs: {cfg.log_dir}/ (make logs follows them all)")
+        elif args.command == "down":
+            stack.down()
+            print("ScoreMate is down (data kept in .run/)")
+        elif args.command == "clean":
+            stack.clean()
+            print("ScoreMate is down and its data is wiped")
+        elif args.command == "status":
+            for name, pid in stack.status().items():
+                print(f"{name:10} {'running, pid ' + str(pid) if pid else 'stopped'}")
+        elif args.command == "logs":
+            cfg.log_dir.mkdir(parents=True, exist_ok=True)
+            names = ["postgres", "rabbitmq", "s3", "nginx", *SERVICES]
+            files = [str(cfg.log_dir / f"{name}.log") for name in names]
+            files.append(str(cfg.log_dir / "gateway-access.json"))
+            os.execvp("tail", ["tail", "-n", "20", "-F", *files])  # noqa: S606
+    except StackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""Where the stack lives and which ports it uses: one set for `make up`, another for the tests."""
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SERVICES = ("auth", "files", "library", "processor", "billing")
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+@dataclass(frozen=True)
+class Ports:
+    gateway: int
+    postgres: int
+    amqp: int
+    amqp_dist: int
+    epmd: int
+    s3: int
+    weed_master: int
+    weed_volume: int
+    weed_filer: int
+    weed_admin: int
+    services: dict[str, int]
+
+
+DEV_PORTS = Ports(
+    gateway=8080,
+    postgres=55432,
+    amqp=45672,
+    amqp_dist=45674,
+    epmd=45369,
+    s3=18333,
+    weed_master=19333,
+    weed_volume=19340,
+    weed_filer=18888,
+    weed_admin=23646,
+    services={"auth": 8101, "files": 8102, "library": 8103, "processor": 8104, "billing": 8105},
+)
+
+# Distinct from the dev set so a test run never disturbs a running `make up` stack. SeaweedFS's
+# gRPC ports are HTTP + 10000 and RabbitMQ's CLI takes 35672-35682: both stay clear.
+TEST_PORTS = Ports(
+    gateway=18080,
+    postgres=56432,
+    amqp=46672,
+    amqp_dist=46674,
+    epmd=46369,
+    s3=24333,
+    weed_master=24334,
+    weed_volume=24340,
+    weed_filer=24888,
+    weed_admin=24646,
+    services={"auth": 18101, "files": 18102, "library": 18103, "processor": 18104, "billing": 18105},
+)
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    run_dir: Path
+    ports: Ports
+    # Requests per second per client address on login and register.
+    login_rate_per_second: int = 10
+    login_burst: int = 20
+    pg_superuser_password: str = "pg-dev-superuser-pw"
+    amqp_user: str = "scoremate"
+    amqp_password: str = "scoremate-dev-pw"
+    s3_access_key: str = "SCOREMATEDEVKEY"
+    s3_secret_key: str = "scoremate-dev-secret-key"
+    s3_bucket: str = "scores"
+    extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def dev(cls) -> "StackConfig":
+        return cls(run_dir=REPO_ROOT / ".run", ports=DEV_PORTS)
+
+    @classmethod
+    def for_tests(cls, run_dir: Path, extra_env: dict[str, dict[str, str]] | None = None) -> "StackConfig":
+        return cls(
+            run_dir=run_dir,
+            ports=TEST_PORTS,
+            login_rate_per_second=1000,
+            login_burst=1000,
+            extra_env=extra_env or {},
+        )
+
+    @property
+    def log_dir(self) -> Path:
+        return self.run_dir / "logs"
+
+    @property
+    def pid_dir(self) -> Path:
+        return self.run_dir / "pids"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.gateway}"
+
+    @property
+    def amqp_url(self) -> str:
+        return f"amqp://{self.amqp_user}:{self.amqp_password}@127.0.0.1:{self.ports.amqp}/"
+
+    @property
+    def superuser_database_url(self) -> str:
+        return (
+            f"postgresql+asyncpg://postgres:{self.pg_superuser_password}"
+            f"@127.0.0.1:{self.ports.postgres}/scoremate"
+        )
+
+    @staticmethod
+    def service_password(service: str) -> str:
+        return f"{service}-dev-pw"
+
+    def service_port(self, service: str, instance: int = 1) -> int:
+        return self.ports.services[service] + 10 * (instance - 1)
+
+    def upload_token_secret(self) -> str:
+        """Generated once per run folder, so tokens survive a restart of the stack."""
+        path = self.run_dir / "secrets" / "upload_token_secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def service_env(self, service: str, instance: int = 1) -> dict[str, str]:
+        """The environment a service process gets (its settings read these names)."""
+        ports = self.ports
+        env = {
+            "SERVICE_NAME": service,
+            "DATABASE_URL": (
+                f"postgresql+asyncpg://{service}:{self.service_password(service)}"
+                f"@127.0.0.1:{ports.postgres}/scoremate"
+            ),
+            "DB_SCHEMA": service,
+            "AMQP_URL": self.amqp_url,
+            "S3_ENDPOINT_URL": f"http://127.0.0.1:{ports.s3}",
+            "S3_PUBLIC_ENDPOINT_URL": f"{self.gateway_url}/s3",
+            "S3_ACCESS_KEY": self.s3_access_key,
+            "S3_SECRET_KEY": self.s3_secret_key,
+            "S3_BUCKET": self.s3_bucket,
+            "S3_REGION": "us-east-1",
+            "JWKS_URL": f"http://127.0.0.1:{ports.services['auth']}/auth/.well-known/jwks.json",
+            "UPLOAD_TOKEN_SECRET": self.upload_token_secret(),
+            "LOG_DIR": str(self.log_dir),
+            "INSTANCE": str(instance),
+        }
+        env.update(self.extra_env.get(service, {}))
+        return env

@@ -1,0 +1,72 @@
+import subprocess
+from pathlib import Path
+
+from scoremate_stack.config import DEV_PORTS, TEST_PORTS, StackConfig
+from scoremate_stack.gateway import render_gateway_config, write_gateway_config
+
+
+def _all_ports(ports) -> list[int]:
+    values = [
+        ports.gateway,
+        ports.postgres,
+        ports.amqp,
+        ports.amqp_dist,
+        ports.epmd,
+        ports.s3,
+        ports.weed_master,
+        ports.weed_volume,
+        ports.weed_filer,
+        ports.weed_admin,
+        *ports.services.values(),
+        *(port + 10 for port in ports.services.values()),  # second instances
+    ]
+    weed = [ports.s3, ports.weed_master, ports.weed_volume, ports.weed_filer, ports.weed_admin]
+    return values + [port + 10000 for port in weed]  # SeaweedFS's gRPC ports
+
+
+def test_dev_and_test_ports_never_collide_and_avoid_the_rabbitmq_cli_range():
+    dev, test = _all_ports(DEV_PORTS), _all_ports(TEST_PORTS)
+    assert len(set(dev)) == len(dev)
+    assert len(set(test)) == len(test)
+    assert not set(dev) & set(test)
+    assert all(not 35672 <= port <= 35682 and port < 65536 for port in dev + test)
+
+
+def test_service_env_gives_each_service_its_own_role_and_schema(tmp_path: Path):
+    cfg = StackConfig.for_tests(tmp_path, extra_env={"processor": {"JOB_TIMEOUT_SECONDS": "5"}})
+    files = cfg.service_env("files")
+    assert files["DB_SCHEMA"] == "files"
+    assert files["DATABASE_URL"].startswith("postgresql+asyncpg://files:")
+    assert files["S3_PUBLIC_ENDPOINT_URL"] == f"http://127.0.0.1:{TEST_PORTS.gateway}/s3"
+    assert cfg.service_env("processor")["JOB_TIMEOUT_SECONDS"] == "5"
+    assert "JOB_TIMEOUT_SECONDS" not in files
+    # The upload-token secret is generated once and then stable for the run folder.
+    assert files["UPLOAD_TOKEN_SECRET"] == cfg.service_env("library")["UPLOAD_TOKEN_SECRET"]
+    assert len(files["UPLOAD_TOKEN_SECRET"]) >= 32
+
+
+def test_rendered_gateway_config_fills_every_placeholder_and_passes_nginx_t(tmp_path: Path):
+    cfg = StackConfig.for_tests(tmp_path)
+    text = render_gateway_config(cfg)
+    assert "{{" not in text
+    assert f"listen 127.0.0.1:{TEST_PORTS.gateway};" in text
+    assert f"server 127.0.0.1:{TEST_PORTS.services['library']};" in text
+    conf = write_gateway_config(cfg)
+    cfg.log_dir.mkdir(parents=True, exist_ok=True)
+    check = subprocess.run(
+        [
+            "/usr/sbin/nginx",
+            "-t",
+            "-q",
+            "-p",
+            str(conf.parent),
+            "-c",
+            str(conf),
+            "-e",
+            str(cfg.log_dir / "e.log"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stderr

@@ -1,0 +1,127 @@
+"""What the integration and end-to-end tests share: corpus access and a client of the public API."""
+
+import asyncio
+import csv
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    path: Path
+    pages: int
+    width_pt: float
+    height_pt: float
+    size_bytes: int
+    sha256: str
+
+
+def corpus_manifest() -> dict[str, CorpusFile]:
+    with (CORPUS / "manifest.csv").open() as handle:
+        return {
+            row["filename"]: CorpusFile(
+                path=CORPUS / row["filename"],
+                pages=int(row["pages"]),
+                width_pt=float(row["width_pt"]),
+                height_pt=float(row["height_pt"]),
+                size_bytes=int(row["bytes"]),
+                sha256=row["sha256"],
+            )
+            for row in csv.DictReader(handle)
+        }
+
+
+def bad_corpus_manifest() -> dict[str, dict[str, str]]:
+    with (CORPUS / "bad" / "manifest.csv").open() as handle:
+        return {row["filename"]: row for row in csv.DictReader(handle)}
+
+
+@dataclass
+class User:
+    id: str
+    email: str
+    password: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+class ApiClient:
+    """A client of the public REST contract, talking to the gateway only."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def register(self, email: str | None = None, password: str = "correct horse battery") -> User:
+        email = email or f"user-{uuid.uuid4().hex[:12]}@example.com"
+        response = await self.http.post("/auth/register", json={"email": email, "password": password})
+        assert response.status_code == 201, response.text
+        user_id = response.json()["id"]
+        tokens = await self.login(email, password)
+        return User(user_id, email, password, tokens["access_token"], tokens["refresh_token"])
+
+    async def login(self, email: str, password: str) -> dict[str, Any]:
+        response = await self.http.post("/auth/login", json={"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def request_upload(self, user: User, data: bytes, filename: str = "score.pdf") -> httpx.Response:
+        return await self.http.post(
+            "/files/upload-url",
+            headers=user.headers,
+            json={
+                "filename": filename,
+                "size_bytes": len(data),
+                "mime": "application/pdf",
+                "content_hash": hashlib.sha256(data).hexdigest(),
+            },
+        )
+
+    async def put_object(self, upload: dict[str, Any], data: bytes) -> httpx.Response:
+        # The presigned URL points at the gateway's /s3/ route: a client needs nothing else.
+        async with httpx.AsyncClient(timeout=60) as raw:
+            return await raw.request(upload["method"], upload["url"], headers=upload["headers"], content=data)
+
+    async def upload_score(self, user: User, data: bytes, title: str, **fields: Any) -> dict[str, Any]:
+        """The whole client side of the upload sequence; returns the created score."""
+        upload_response = await self.request_upload(user, data)
+        assert upload_response.status_code == 201, upload_response.text
+        upload = upload_response.json()
+        put = await self.put_object(upload, data)
+        assert put.status_code == 200, put.text
+        created = await self.http.post(
+            "/scores",
+            headers=user.headers,
+            json={"upload_token": upload["upload_token"], "title": title, **fields},
+        )
+        assert created.status_code == 201, created.text
+        score: dict[str, Any] = created.json()
+        assert score["id"] == upload["score_id"]
+        return score
+
+    async def wait_for_score(
+        self, user: User, score_id: str, *, until: tuple[str, ...] = ("ready", "failed"), timeout: float = 30
+    ) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            response = await self.http.get(f"/scores/{score_id}", headers=user.headers)
+            assert response.status_code == 200, response.text
+            score: dict[str, Any] = response.json()
+            if score["status"] in until:
+                return score
+            if time.monotonic() > deadline:
+                raise AssertionError(f"score {score_id} still {score['status']} after {timeout}s")
+            await asyncio.sleep(0.1)
