@@ -1,0 +1,43 @@
+"""Request and response bodies of the files API."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints, field_validator
+
+Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$", to_lower=True)]
+
+
+class UploadUrlIn(BaseModel):
+    filename: str = Field(min_length=1, max_length=255)
+    size_bytes: int = Field(description="Exact size of the file in bytes")
+    mime: str = Field(min_length=1, max_length=255)
+    content_hash: Sha256Hex = Field(description="Hex SHA-256 of the file")
+
+    @field_validator("filename")
+    @classmethod
+    def filename_is_printable(cls, value: str) -> str:
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            raise ValueError("filename must not contain control characters")
+        return value
+
+    @field_validator("mime")
+    @classmethod
+    def mime_is_normalised(cls, value: str) -> str:
+        # "application/PDF; charset=binary" is the same type as "application/pdf".
+        return value.split(";", 1)[0].strip().lower()
+
+
+class UploadUrlOut(BaseModel):
+    score_id: uuid.UUID
+    upload_token: str
+    url: str
+    method: Literal["PUT"] = "PUT"
+    headers: dict[str, str]
+    expires_at: datetime
+
+
+class DownloadUrlOut(BaseModel):
+    url: str
+    expires_at: datetime
