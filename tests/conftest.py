@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from scoremate_stack import Stack, StackConfig
 
+from scoremate_stack import Stack, StackConfig
 from tests.support import ApiClient
 
 # Settings the tests need different from production defaults (fast retries, short grace).

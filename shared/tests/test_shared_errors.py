@@ -1,6 +1,7 @@
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
+
 from scoremate_shared.errors import NotFound, register_problem_handlers
 from scoremate_shared.http import RequestContextMiddleware
 from scoremate_shared.telemetry.tracing import configure_tracing

@@ -1,6 +1,7 @@
 import uuid
 
 import pytest
+
 from scoremate_shared.events import ALL_EVENTS, EventEnvelope, ScoreUploadedV1
 from scoremate_shared.events.envelope import IntegrationEvent
 

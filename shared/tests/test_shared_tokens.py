@@ -7,6 +7,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
 from scoremate_shared.auth import TokenVerifier
 from scoremate_shared.errors import Unauthorized
 

@@ -2,6 +2,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from scoremate_shared.upload_token import (
     InvalidUploadToken,
     UploadClaim,

@@ -7,13 +7,12 @@ import argparse
 import asyncio
 import sys
 
-from scoremate_shared.db import Database
-
 from scoremate_auth.keys import KeyRing
 from scoremate_auth.passwords import PasswordHashing
 from scoremate_auth.schemas import normalise_email
 from scoremate_auth.service import AuthService
 from scoremate_auth.settings import AuthSettings
+from scoremate_shared.db import Database
 
 ADMIN_ROLE = "admin"
 

@@ -4,12 +4,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import JSONResponse
-from scoremate_shared.app import SessionDep
-from scoremate_shared.auth import CurrentUser
-from scoremate_shared.errors import problem_response
 
 from scoremate_auth.schemas import JwksOut, LoginIn, RefreshIn, RegisterIn, TokensOut, UserOut
 from scoremate_auth.service import AuthService, TooManyLoginAttempts
+from scoremate_shared.app import SessionDep
+from scoremate_shared.auth import CurrentUser
+from scoremate_shared.errors import problem_response
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from scoremate_shared.auth import TokenVerifier
-from scoremate_shared.db import Database
-from scoremate_shared.migrations import upgrade_to_head
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoremate_auth.models import SigningKey
 from scoremate_auth.settings import AuthSettings
 from scoremate_auth.tokens import KeyPair, generate_key_pair, load_key_pair
+from scoremate_shared.auth import TokenVerifier
+from scoremate_shared.db import Database
+from scoremate_shared.migrations import upgrade_to_head
 
 log = logging.getLogger(__name__)
 

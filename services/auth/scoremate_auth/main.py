@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from fastapi import FastAPI
-from scoremate_shared.app import ServiceRuntime, create_service_app
 
 from scoremate_auth.api import on_too_many_login_attempts, router
 from scoremate_auth.events import handlers
@@ -11,6 +10,7 @@ from scoremate_auth.keys import KeyRing, LocalTokenVerifier
 from scoremate_auth.passwords import PasswordHashing
 from scoremate_auth.service import AuthService, TooManyLoginAttempts
 from scoremate_auth.settings import AuthSettings
+from scoremate_shared.app import ServiceRuntime, create_service_app
 
 
 class AuthRuntime(ServiceRuntime[AuthSettings]):

@@ -5,9 +5,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from scoremate_shared.db import new_metadata
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from scoremate_shared.db import new_metadata
 
 
 class Base(DeclarativeBase):

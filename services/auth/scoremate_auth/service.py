@@ -8,9 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import sqlalchemy as sa
-from scoremate_shared.errors import Conflict, ProblemError, ServiceUnavailable, Unauthorized
-from scoremate_shared.events import UserDeletedV1, UserRegisteredV1
-from scoremate_shared.messaging.outbox import add_event
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +24,9 @@ from scoremate_auth.tokens import (
     judge_refresh_token,
     new_refresh_token,
 )
+from scoremate_shared.errors import Conflict, ProblemError, ServiceUnavailable, Unauthorized
+from scoremate_shared.events import UserDeletedV1, UserRegisteredV1
+from scoremate_shared.messaging.outbox import add_event
 
 log = logging.getLogger(__name__)
 

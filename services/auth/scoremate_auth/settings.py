@@ -1,6 +1,7 @@
 """Auth settings: token lifetimes, password hashing cost and login throttling."""
 
 from pydantic import Field
+
 from scoremate_shared.settings import ServiceSettings
 
 

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
 from scoremate_shared.auth import ACCESS_TOKEN_TYPE
 
 ALGORITHM = "ES256"

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
+
 from scoremate_auth.schemas import LoginIn, RegisterIn, normalise_email
 from scoremate_auth.service import REFERRAL_ALPHABET, login_lock_seconds, new_referral_code
 from scoremate_auth.tokens import RefreshOutcome, hash_refresh_token, judge_refresh_token, new_refresh_token

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+
 from scoremate_auth.api import get_auth
 from scoremate_auth.keys import KeyRing, LocalTokenVerifier
 from scoremate_auth.main import AuthRuntime, create_app

@@ -4,6 +4,7 @@ import uuid
 from contextlib import asynccontextmanager
 
 from faststream.rabbit import TestRabbitBroker
+
 from scoremate_auth.events import handlers
 from scoremate_auth.settings import AuthSettings
 from scoremate_shared.events import EventEnvelope, QuotaChangedV1

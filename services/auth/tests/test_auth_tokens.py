@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
+
 from scoremate_auth.tokens import generate_key_pair, issue_access_token, load_key_pair, public_jwk
 from scoremate_shared.auth import TokenVerifier
 from scoremate_shared.errors import Unauthorized

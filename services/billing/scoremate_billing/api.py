@@ -3,11 +3,11 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from scoremate_shared.app import SessionDep
-from scoremate_shared.auth import CurrentUser
 
 from scoremate_billing.schemas import PlanOut, UsageOut
 from scoremate_billing.service import BillingService
+from scoremate_shared.app import SessionDep
+from scoremate_shared.auth import CurrentUser
 
 router = APIRouter(prefix="/billing", tags=["billing"])
 

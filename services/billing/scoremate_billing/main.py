@@ -3,12 +3,12 @@
 from pathlib import Path
 
 from fastapi import FastAPI
-from scoremate_shared.app import ServiceRuntime, create_service_app
 
 from scoremate_billing.api import router
 from scoremate_billing.events import handlers
 from scoremate_billing.service import BillingService
 from scoremate_billing.settings import BillingSettings
+from scoremate_shared.app import ServiceRuntime, create_service_app
 
 
 class BillingRuntime(ServiceRuntime[BillingSettings]):

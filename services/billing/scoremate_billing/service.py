@@ -4,14 +4,14 @@ import uuid
 from typing import Literal
 
 import sqlalchemy as sa
-from scoremate_shared.events import QuotaChangedV1
-from scoremate_shared.messaging.outbox import add_event
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoremate_billing.models import Account, HistoryEntry, UsageEntry
 from scoremate_billing.schemas import PlanOut, UsageOut
 from scoremate_billing.settings import MB, BillingSettings
+from scoremate_shared.events import QuotaChangedV1
+from scoremate_shared.messaging.outbox import add_event
 
 PRODUCER = "billing"
 Plan = Literal["solo", "pro"]

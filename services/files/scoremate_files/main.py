@@ -5,13 +5,13 @@ import logging
 from pathlib import Path
 
 from fastapi import FastAPI
-from scoremate_shared.app import ServiceRuntime, create_service_app
-from scoremate_shared.storage import ObjectStorage
 
 from scoremate_files.api import router
 from scoremate_files.events import handlers
 from scoremate_files.service import FilesService
 from scoremate_files.settings import FilesSettings
+from scoremate_shared.app import ServiceRuntime, create_service_app
+from scoremate_shared.storage import ObjectStorage
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,10 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from scoremate_shared.db import new_metadata
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from scoremate_shared.db import new_metadata
 
 
 class Base(DeclarativeBase):

@@ -8,6 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from botocore.exceptions import ClientError
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scoremate_files.models import AccessLogEntry, Quota, StoredObject, Upload
+from scoremate_files.schemas import DownloadUrlOut, UploadUrlIn, UploadUrlOut
+from scoremate_files.settings import FilesSettings
+from scoremate_files.verification import Verdict, verify_stream
 from scoremate_shared.db import Database
 from scoremate_shared.errors import Conflict, Forbidden, InvalidInput, NotFound, ProblemError
 from scoremate_shared.events import (
@@ -21,13 +28,6 @@ from scoremate_shared.messaging.outbox import add_event
 from scoremate_shared.storage import ObjectStorage, original_key, score_prefix
 from scoremate_shared.telemetry.logs import request_id_var
 from scoremate_shared.upload_token import UploadClaim, issue_upload_token
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from scoremate_files.models import AccessLogEntry, Quota, StoredObject, Upload
-from scoremate_files.schemas import DownloadUrlOut, UploadUrlIn, UploadUrlOut
-from scoremate_files.settings import FilesSettings
-from scoremate_files.verification import Verdict, verify_stream
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3.type_defs import ObjectIdentifierTypeDef

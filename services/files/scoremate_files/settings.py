@@ -1,6 +1,7 @@
 """Files settings: upload limits, quotas until billing has spoken, reservation timing."""
 
 from pydantic import Field
+
 from scoremate_shared.settings import ServiceSettings, StorageSettings, UploadTokenSettings
 
 MB = 1024 * 1024

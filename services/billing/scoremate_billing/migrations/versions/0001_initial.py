@@ -6,8 +6,9 @@ Revises:
 
 import sqlalchemy as sa
 from alembic import op
-from scoremate_shared.messaging.tables import create_messaging_tables, drop_messaging_tables
 from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+from scoremate_shared.messaging.tables import create_messaging_tables, drop_messaging_tables
 
 revision = "0001"
 down_revision = None
