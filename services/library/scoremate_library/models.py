@@ -1,0 +1,45 @@
+"""Tables of the library schema."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from scoremate_shared.db import new_metadata
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class Score(Base):
+    """A score of the user's library; its id is the upload's score_id."""
+
+    __tablename__ = "scores"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    title: Mapped[str] = mapped_column(sa.Text)
+    composer: Mapped[str | None] = mapped_column(sa.Text)
+    instrumentation: Mapped[str | None] = mapped_column(sa.Text)
+    tags: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), default=list)
+    # Case-folded copies of the tags, for matching (the original case is kept for display).
+    tags_norm: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), default=list)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.Text, default="processing")
+    error: Mapped[str | None] = mapped_column(sa.Text)
+    pages: Mapped[int | None] = mapped_column(sa.Integer)
+    page_sizes: Mapped[list[Any] | None] = mapped_column(JSONB)
+    size_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+    mime: Mapped[str] = mapped_column(sa.Text)
+    content_hash: Mapped[str] = mapped_column(sa.Text)
+    object_key: Mapped[str] = mapped_column(sa.Text)
+    cover_key: Mapped[str | None] = mapped_column(sa.Text)
+    pdf_metadata: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # Fields the user left empty that were filled from the PDF's own metadata.
+    filled_from_pdf: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), default=list)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())

@@ -1,0 +1,48 @@
+import uuid
+
+import pytest
+from pydantic import ValidationError
+
+from scoremate_library.models import Score
+from scoremate_library.schemas import ScoreCreate, ScorePatch, normalise_tags
+from scoremate_library.service import derive_status, search_terms
+
+
+def _score(**fields) -> Score:
+    base = {"id": uuid.uuid4(), "status": "processing", "pages": None, "cover_key": None}
+    return Score(**(base | fields))
+
+
+def test_tags_are_trimmed_and_deduplicated_by_case_keeping_the_first_spelling():
+    assert normalise_tags(["  Baroque ", "baroque", "Organ  Music", "ORGAN music", "Bach"]) == [
+        "Baroque",
+        "Organ Music",
+        "Bach",
+    ]
+
+
+def test_create_body_normalises_tags_and_refuses_an_empty_title():
+    body = ScoreCreate(upload_token="t", title="  Air ", tags=["Jazz", " jazz "])
+    assert body.title == "Air"
+    assert body.tags == ["Jazz"]
+    with pytest.raises(ValidationError):
+        ScoreCreate(upload_token="t", title="   ")
+
+
+def test_patch_cannot_clear_the_title_but_can_clear_the_composer():
+    assert ScorePatch.model_validate({"composer": None}).model_dump(exclude_unset=True) == {"composer": None}
+    with pytest.raises(ValidationError):
+        ScorePatch.model_validate({"title": None})
+
+
+def test_status_is_ready_only_with_pages_and_cover_whatever_the_order():
+    assert derive_status(_score(pages=3)) == "processing"
+    assert derive_status(_score(cover_key="k")) == "processing"
+    assert derive_status(_score(pages=3, cover_key="k")) == "ready"
+    assert derive_status(_score(status="failed", pages=3, cover_key="k")) == "failed"
+
+
+def test_search_terms_escape_like_wildcards_and_cap_the_word_count():
+    assert search_terms("  100%  bach_ ") == ["100\\%", "bach\\_"]
+    assert len(search_terms(" ".join(f"w{i}" for i in range(20)))) == 8
+    assert search_terms("   ") == []
