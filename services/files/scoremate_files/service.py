@@ -1,6 +1,7 @@
 """Files decisions: reservations against the quota, verification, the object index, deletions."""
 
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PRODUCER = "files"
+PAGE_KEY = re.compile(r"/thumbs/page-(\d+)\.jpg$")
 
 
 class FileTooLarge(ProblemError):
@@ -259,10 +261,12 @@ class FilesService:
     # --- the object index -------------------------------------------------------------------
 
     async def index_thumbnails(self, session: AsyncSession, event: ThumbnailsGeneratedV1) -> None:
-        rows: list[dict[str, Any]] = [
-            {"key": event.cover_key, "kind": "cover", "page": None},
-            *({"key": key, "kind": "page", "page": n} for n, key in enumerate(event.page_keys, start=1)),
-        ]
+        rows: list[dict[str, Any]] = [{"key": event.cover_key, "kind": "cover", "page": None}]
+        for key in event.page_keys:
+            # thumbs/page-0007.jpg is page 7 (a page that failed to render has no key).
+            match = PAGE_KEY.search(key)
+            if match:
+                rows.append({"key": key, "kind": "page", "page": int(match.group(1))})
         for row in rows:
             await session.execute(
                 insert(StoredObject)

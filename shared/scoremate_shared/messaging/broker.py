@@ -8,6 +8,7 @@ queue `<queue>.dlq` for messages that failed too often or can never be handled.
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -37,6 +38,20 @@ RETRY_COUNT_HEADER = "x-retry-count"
 E = TypeVar("E", bound=IntegrationEvent)
 C = TypeVar("C")
 EventHandler = Callable[[E, EventEnvelope, C], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How the message being handled arrived: a handler may need to know it is a redelivery."""
+
+    queue: str
+    # True when the broker hands the message out again because its consumer went away
+    # (a crashed or killed process), not because we scheduled a retry.
+    redelivered: bool
+    retries: int
+
+
+current_delivery: ContextVar[Delivery | None] = ContextVar("current_delivery", default=None)
 
 
 class PermanentEventError(Exception):
@@ -156,6 +171,8 @@ async def _handle(
         await _dead_letter(broker, registration.queue, raw, headers, f"invalid message: {exc}")
         return
 
+    retries = int(headers.get(RETRY_COUNT_HEADER, 0))
+    current_delivery.set(Delivery(registration.queue, bool(raw.redelivered), retries))
     carrier = {k: str(v) for k, v in headers.items() if isinstance(v, str | bytes)}
     with tracer.start_as_current_span(
         f"{registration.queue} process",
@@ -178,7 +195,6 @@ async def _handle(
             span.record_exception(exc)
             span.set_status(trace.StatusCode.ERROR)
             metrics.events_failed.labels(event_type=event_type, queue=registration.queue).inc()
-            retries = int(headers.get(RETRY_COUNT_HEADER, 0))
             if retries >= settings.consumer_max_retries:
                 log.exception("event %s failed %d times", envelope.event_id, retries + 1)
                 await _dead_letter(broker, registration.queue, raw, headers, repr(exc))

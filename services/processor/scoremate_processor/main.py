@@ -1,0 +1,32 @@
+"""The processor service process: app, broker, isolated PDF workers and lifespan."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from scoremate_processor.api import router
+from scoremate_processor.events import handlers
+from scoremate_processor.isolation import WorkerPool
+from scoremate_processor.service import ProcessorService
+from scoremate_processor.settings import ProcessorSettings
+from scoremate_shared.app import ServiceRuntime, create_service_app
+from scoremate_shared.storage import ObjectStorage
+
+
+class ProcessorRuntime(ServiceRuntime[ProcessorSettings]):
+    def __init__(self, settings: ProcessorSettings) -> None:
+        storage = ObjectStorage(settings)
+        super().__init__(
+            settings, migrations_dir=Path(__file__).parent / "migrations", handlers=handlers, storage=storage
+        )
+        self.pool = WorkerPool(settings.render_workers, settings.render_memory_limit_mb)
+        self.processor = ProcessorService(settings, storage, self.pool)
+        self.on_shutdown.append(self._close_pool)
+
+    async def _close_pool(self) -> None:
+        self.pool.close()
+
+
+def create_app(settings: ProcessorSettings | None = None) -> FastAPI:
+    runtime = ProcessorRuntime(settings or ProcessorSettings())
+    return create_service_app(runtime, title="ScoreMate processor", routers=[router])

@@ -1,0 +1,153 @@
+"""The work on one PDF, with PDFium (pypdfium2) and Pillow; runs inside an isolated worker process.
+
+Every call into PDFium is wrapped: hostile files (page-tree cycles, metadata with invalid
+UTF-16, giant or tall-narrow pages) must end as a clear outcome, never a crash of the caller.
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+METADATA_FIELDS = ("Title", "Author", "Subject", "Keywords", "Producer")
+MAX_METADATA_CHARS = 1000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class PdfRejected(Exception):
+    """The file can never be processed (not a PDF, password-protected, unreadable): no retries."""
+
+
+@dataclass
+class PdfInfo:
+    pages: int
+    page_sizes: list[tuple[float, float]]
+    metadata: dict[str, Any]
+
+
+@dataclass
+class Thumbnails:
+    cover: Path
+    pages: list[Path] = field(default_factory=list)
+    pages_total: int = 0
+    pages_failed: list[int] = field(default_factory=list)
+
+
+def open_pdf(path: Path) -> pdfium.PdfDocument:
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        # Branch only on the error code, never on PDFium's text (it can say "Success").
+        if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+            raise PdfRejected("the PDF is password-protected") from exc
+        raise PdfRejected("the file is not a readable PDF") from exc
+    except Exception as exc:
+        raise PdfRejected("the file is not a readable PDF") from exc
+    if len(pdf) < 1:
+        pdf.close()
+        raise PdfRejected("the PDF has no pages")
+    return pdf
+
+
+def clean_text(value: str) -> str | None:
+    """Drop control characters and lone surrogates, cap the length."""
+    cleaned = _SURROGATE.sub("\ufffd", _CONTROL.sub("", value)).strip()
+    return cleaned[:MAX_METADATA_CHARS] or None
+
+
+def read_metadata(pdf: pdfium.PdfDocument) -> dict[str, Any]:
+    metadata: dict[str, Any] = {}
+    for key in METADATA_FIELDS:
+        try:
+            value = pdf.get_metadata_value(key)
+        except Exception:  # undecodable: one field lost, not the document
+            value = ""
+        metadata[key.lower()] = clean_text(value) if value else None
+    metadata["encrypted"] = pdfium_c.FPDF_GetSecurityHandlerRevision(pdf.raw) != -1
+    return metadata
+
+
+def read_info(path: Path) -> PdfInfo:
+    """PDF_INFO: page count, every page's size in points (rotation applied), metadata."""
+    pdf = open_pdf(path)
+    try:
+        count = len(pdf)
+        sizes: list[tuple[float, float]] = []
+        for index in range(count):
+            try:
+                width, height = pdf.get_page_size(index)
+            except Exception as exc:
+                raise PdfRejected(f"page {index + 1} of the PDF cannot be read") from exc
+            sizes.append((round(width, 2), round(height, 2)))
+        return PdfInfo(pages=count, page_sizes=sizes, metadata=read_metadata(pdf))
+    finally:
+        pdf.close()
+
+
+def thumbnail_scale(
+    width_pt: float, height_pt: float, target_width_px: int, max_height_factor: float
+) -> float:
+    """The render scale giving the target width, reduced so the height stays within bounds."""
+    if width_pt <= 0 or height_pt <= 0 or not math.isfinite(width_pt * height_pt):
+        raise PdfRejected("a page of the PDF has no usable size")
+    # A hair under the target: the bitmap size is rounded up, and 401 px is not 400.
+    by_width = (target_width_px - 0.01) / width_pt
+    by_height = (target_width_px * max_height_factor - 0.01) / height_pt
+    return min(by_width, by_height)
+
+
+def render_page(
+    pdf: pdfium.PdfDocument, index: int, target: Path, width_px: int, max_height_factor: float, quality: int
+) -> None:
+    page = pdf[index]
+    try:
+        width_pt, height_pt = page.get_size()
+        scale = thumbnail_scale(width_pt, height_pt, width_px, max_height_factor)
+        # Rendered at the final size directly: never more pixels than the thumbnail needs.
+        bitmap = page.render(scale=scale, may_draw_forms=False)
+        try:
+            image = bitmap.to_pil().convert("RGB")
+            image.save(target, format="JPEG", quality=quality, optimize=True)
+        finally:
+            bitmap.close()
+    finally:
+        page.close()
+
+
+def render_thumbnails(
+    path: Path,
+    out_dir: Path,
+    *,
+    cover_width_px: int,
+    page_width_px: int,
+    max_height_factor: float,
+    max_pages: int,
+    quality: int,
+) -> Thumbnails:
+    """THUMBNAIL: cover.jpg at the cover width, then one image per page (up to max_pages)."""
+    pdf = open_pdf(path)
+    try:
+        cover = out_dir / "cover.jpg"
+        try:
+            render_page(pdf, 0, cover, cover_width_px, max_height_factor, quality)
+        except PdfRejected:
+            raise
+        except Exception as exc:
+            raise PdfRejected("the first page of the PDF cannot be rendered") from exc
+        result = Thumbnails(cover=cover, pages_total=len(pdf))
+        for index in range(min(len(pdf), max_pages)):
+            target = out_dir / f"page-{index + 1:04d}.jpg"
+            try:
+                render_page(pdf, index, target, page_width_px, max_height_factor, quality)
+            except Exception:  # one broken page (a page-tree cycle) costs that page only
+                result.pages_failed.append(index + 1)
+                continue
+            result.pages.append(target)
+        return result
+    finally:
+        pdf.close()

@@ -1,0 +1,39 @@
+"""Task bodies of the API, and the processor's own job message."""
+
+import uuid
+from datetime import datetime
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel
+
+from scoremate_shared.events import IntegrationEvent
+
+T = TypeVar("T")
+TaskKind = Literal["pdf_info", "thumbnail", "layout_hook"]
+
+
+class ProcessorJobRequestedV1(IntegrationEvent):
+    """Internal to the processor: run this task (queue processor.jobs). Retries ride on the broker."""
+
+    task_id: uuid.UUID
+    score_id: uuid.UUID
+    user_id: uuid.UUID
+    kind: TaskKind
+
+
+class TaskOut(BaseModel):
+    id: uuid.UUID
+    score_id: uuid.UUID
+    kind: TaskKind
+    status: Literal["PENDING", "RUNNING", "SUCCEEDED", "FAILED"]
+    try_count: int
+    log: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    page: int
+    page_size: int
+    total: int

@@ -1,0 +1,23 @@
+"""Processor settings: thumbnail sizes, limits of the isolated renderer, retries."""
+
+from pydantic import Field
+
+from scoremate_shared.settings import ServiceSettings, StorageSettings
+
+
+class ProcessorSettings(ServiceSettings, StorageSettings):
+    service_name: str = "processor"
+    db_schema: str = "processor"
+    cover_width_px: int = Field(default=400, ge=16, le=2000)
+    page_thumb_width_px: int = Field(default=200, ge=16, le=2000)
+    # A page is never rendered taller than this many times the target width (tall-narrow pages).
+    max_thumb_height_factor: float = Field(default=3.0, gt=0)
+    max_pages_thumbnailed: int = Field(default=500, ge=1)
+    jpeg_quality: int = Field(default=80, ge=10, le=95)
+    # Isolated rendering: each worker process is killed past the timeout or the memory limit.
+    render_workers: int = Field(default=1, ge=1, le=16)
+    job_timeout_seconds: float = Field(default=60.0, gt=0)
+    render_memory_limit_mb: int = Field(default=1024, ge=128)
+    job_max_tries: int = Field(default=5, ge=1)
+    layout_service_url: str | None = None
+    layout_timeout_seconds: float = 30.0
