@@ -7,6 +7,7 @@ dies (segfault, memory limit) is replaced; the job gets a readable failure eithe
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import multiprocessing
 import resource
@@ -31,17 +32,17 @@ def _serve(conn: Connection, memory_limit_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
     while True:
         try:
-            name, args, kwargs = conn.recv()
+            job_id, name, args, kwargs = conn.recv()
         except (EOFError, KeyboardInterrupt):
             return
         try:
-            conn.send(("ok", JOBS[name](*args, **kwargs)))
+            conn.send((job_id, "ok", JOBS[name](*args, **kwargs)))
         except PdfRejected as exc:
-            conn.send(("rejected", str(exc)))
+            conn.send((job_id, "rejected", str(exc)))
         except MemoryError:
-            conn.send(("failed", "the PDF needs more memory than allowed to process"))
+            conn.send((job_id, "failed", "the PDF needs more memory than allowed to process"))
         except Exception as exc:
-            conn.send(("failed", f"the PDF could not be processed ({exc.__class__.__name__})"))
+            conn.send((job_id, "failed", f"the PDF could not be processed ({exc.__class__.__name__})"))
 
 
 class IsolatedWorker:
@@ -51,6 +52,7 @@ class IsolatedWorker:
         self._context = multiprocessing.get_context("spawn")
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
+        self._jobs = itertools.count(1)
 
     def _ensure_started(self) -> Connection:
         if self._process is None or not self._process.is_alive() or self._conn is None:
@@ -76,19 +78,28 @@ class IsolatedWorker:
 
     async def run(self, name: str, *args: Any, timeout: float, **kwargs: Any) -> Any:  # noqa: ASYNC109
         conn = self._ensure_started()
-        conn.send((name, args, kwargs))
-        ready = await asyncio.to_thread(conn.poll, timeout)
+        job_id = next(self._jobs)
+        conn.send((job_id, name, args, kwargs))
+        try:
+            ready = await asyncio.to_thread(conn.poll, timeout)
+        except BaseException:
+            # Cancelled while the worker still works: its answer would reach the next job.
+            self.close()
+            raise
         if not ready:
             log.warning("pdf worker overran %.0fs on %s; replacing it", timeout, name)
             self.close()
             raise RenderFailed(f"processing the PDF took longer than {timeout:.0f} s")
         try:
-            status, payload = conn.recv()
+            answered, status, payload = conn.recv()
         except (EOFError, OSError) as exc:
             code = self._process.exitcode if self._process else None
             log.warning("pdf worker died (exit code %s) on %s; replacing it", code, name)
             self.close()
             raise RenderFailed("the PDF could not be processed within the worker's limits") from exc
+        if answered != job_id:
+            self.close()
+            raise RenderFailed("the PDF worker answered another job; it was replaced")
         if status == "ok":
             return payload
         if status == "rejected":

@@ -161,3 +161,31 @@ async def test_a_worker_that_overruns_is_killed_and_replaced(tmp_path):
         assert info.pages == 1
     finally:
         worker.close()
+
+
+async def test_a_cancelled_job_never_hands_its_answer_to_the_next_one(tmp_path):
+    import asyncio
+
+    worker = IsolatedWorker(memory_limit_mb=1024)
+    try:
+        slow = asyncio.create_task(
+            worker.run(
+                "render_thumbnails",
+                CORPUS / "anthology_book.pdf",
+                tmp_path,
+                timeout=30,
+                cover_width_px=400,
+                page_width_px=200,
+                max_height_factor=3.0,
+                max_pages=93,
+                quality=80,
+            )
+        )
+        await asyncio.sleep(0.5)
+        slow.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await slow
+        info = await worker.run("read_info", CORPUS / "schoenberg_op19-6.pdf", timeout=30)
+        assert info.pages == 1
+    finally:
+        worker.close()
