@@ -25,7 +25,9 @@ def stack() -> Iterator[Stack]:
     # Not under pytest's tmp_path: PostgreSQL runs as `postgres` and needs to traverse the path.
     run_dir = Path(tempfile.mkdtemp(prefix="scoremate-test-"))
     run_dir.chmod(0o755)
-    stack = Stack(StackConfig.for_tests(run_dir, extra_env=TEST_SERVICE_ENV))
+    # Parallel runs on one machine (several developers' checkouts) each take their own ports.
+    offset = int(os.environ.get("SCOREMATE_TEST_PORT_OFFSET", "0"))
+    stack = Stack(StackConfig.for_tests(run_dir, extra_env=TEST_SERVICE_ENV, port_offset=offset))
     try:
         stack.up()
         yield stack

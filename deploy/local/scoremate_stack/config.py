@@ -1,7 +1,7 @@
 """Where the stack lives and which ports it uses: one set for `make up`, another for the tests."""
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 SERVICES = ("auth", "files", "library", "processor", "billing")
@@ -54,6 +54,11 @@ TEST_PORTS = Ports(
 )
 
 
+def shift_ports(ports: Ports, offset: int) -> Ports:
+    singles = {name: value + offset for name, value in vars(ports).items() if isinstance(value, int)}
+    return replace(ports, **singles, services={k: v + offset for k, v in ports.services.items()})
+
+
 @dataclass(frozen=True)
 class StackConfig:
     run_dir: Path
@@ -74,10 +79,15 @@ class StackConfig:
         return cls(run_dir=REPO_ROOT / ".run", ports=DEV_PORTS)
 
     @classmethod
-    def for_tests(cls, run_dir: Path, extra_env: dict[str, dict[str, str]] | None = None) -> "StackConfig":
+    def for_tests(
+        cls, run_dir: Path, extra_env: dict[str, dict[str, str]] | None = None, port_offset: int = 0
+    ) -> "StackConfig":
+        """Test ports, shifted by `port_offset` (0-400) so parallel test runs do not collide."""
+        if not 0 <= port_offset <= 400:
+            raise ValueError("port_offset must be between 0 and 400")
         return cls(
             run_dir=run_dir,
-            ports=TEST_PORTS,
+            ports=shift_ports(TEST_PORTS, port_offset),
             login_rate_per_second=1000,
             login_burst=1000,
             extra_env=extra_env or {},

@@ -70,3 +70,14 @@ def test_rendered_gateway_config_fills_every_placeholder_and_passes_nginx_t(tmp_
         check=False,
     )
     assert check.returncode == 0, check.stderr
+
+
+def test_shifted_test_ports_keep_clear_of_dev_ports_and_of_each_other(tmp_path: Path):
+    dev = set(_all_ports(DEV_PORTS))
+    seen: set[int] = set()
+    for offset in (0, 100, 200, 300, 400):
+        ports = _all_ports(StackConfig.for_tests(tmp_path, port_offset=offset).ports)
+        assert not set(ports) & dev
+        assert not set(ports) & seen
+        assert all(not 35672 <= port <= 35682 for port in ports)
+        seen |= set(ports)
