@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from scoremate_stack import Stack, StackConfig
+from tests.otlp_receiver import OtlpReceiver
 from tests.support import ApiClient
 
 # Settings the tests need different from production defaults (fast retries, short grace).
@@ -20,14 +21,28 @@ TEST_SERVICE_ENV: dict[str, dict[str, str]] = {
 }
 
 
+def _port_offset() -> int:
+    # Parallel runs on one machine (several developers' checkouts) each take their own ports.
+    return int(os.environ.get("SCOREMATE_TEST_PORT_OFFSET", "0"))
+
+
 @pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
+def otlp() -> Iterator[OtlpReceiver]:
+    """Where every service of the test stack exports its spans."""
+    receiver = OtlpReceiver(14318 + _port_offset())
+    receiver.start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(otlp: OtlpReceiver) -> Iterator[Stack]:
     # Not under pytest's tmp_path: PostgreSQL runs as `postgres` and needs to traverse the path.
     run_dir = Path(tempfile.mkdtemp(prefix="scoremate-test-"))
     run_dir.chmod(0o755)
-    # Parallel runs on one machine (several developers' checkouts) each take their own ports.
-    offset = int(os.environ.get("SCOREMATE_TEST_PORT_OFFSET", "0"))
-    stack = Stack(StackConfig.for_tests(run_dir, extra_env=TEST_SERVICE_ENV, port_offset=offset))
+    tracing = {"OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200"}
+    extra_env = {service: {**env, **tracing} for service, env in TEST_SERVICE_ENV.items()}
+    stack = Stack(StackConfig.for_tests(run_dir, extra_env=extra_env, port_offset=_port_offset()))
     try:
         stack.up()
         yield stack

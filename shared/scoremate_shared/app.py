@@ -25,7 +25,8 @@ from scoremate_shared.settings import ServiceSettings
 from scoremate_shared.storage import ObjectStorage
 from scoremate_shared.telemetry import metrics
 from scoremate_shared.telemetry.logs import configure_logging
-from scoremate_shared.telemetry.tracing import configure_tracing
+from scoremate_shared.telemetry.queues import QueueDepthProbe
+from scoremate_shared.telemetry.tracing import configure_tracing, shutdown_tracing, trace_database
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +60,17 @@ class ServiceRuntime(Generic[S]):
         )
         self.handlers = handlers
         self.storage = storage
+        queues = handlers.queues if handlers is not None else []
+        self.queue_probe = QueueDepthProbe(
+            settings.amqp_url, [f"{q}{suffix}" for q in queues for suffix in ("", ".retry", ".dlq")]
+        )
         self.on_startup: list[Hook] = []
         self.on_shutdown: list[Hook] = []
 
     async def start(self) -> None:
         configure_logging(self.settings.service_name, self.settings.log_level)
         configure_tracing(self.settings.service_name, self.settings.otel_exporter_otlp_endpoint)
+        trace_database(self.db.engine)
         await asyncio.to_thread(upgrade_to_head, self.settings, self.migrations_dir)
         if self.storage is not None:
             await self.storage.start()
@@ -82,10 +88,12 @@ class ServiceRuntime(Generic[S]):
         for hook in reversed(self.on_shutdown):
             await hook()
         await self.relay.stop()
+        await self.queue_probe.close()
         await self.broker.stop()
         if self.storage is not None:
             await self.storage.close()
         await self.db.dispose()
+        shutdown_tracing()
 
     async def _start_broker(self, attempts: int = 60) -> None:
         for attempt in range(1, attempts + 1):
@@ -112,14 +120,21 @@ class ServiceRuntime(Generic[S]):
             checks["broker"] = f"unavailable: {exc.__class__.__name__}"
         return checks
 
-    async def outbox_backlog(self) -> int:
+    async def outbox_backlog(self) -> tuple[int, float]:
+        """Rows not yet published, and the age in seconds of the oldest of them."""
         async with self.db.session() as session:
-            count = await session.scalar(
-                sa.select(sa.func.count())
-                .select_from(outbox_table)
-                .where(outbox_table.c.published_at.is_(None))
-            )
-        return int(count or 0)
+            row = (
+                await session.execute(
+                    sa.select(
+                        sa.func.count(),
+                        sa.func.coalesce(
+                            sa.func.extract("epoch", sa.func.now() - sa.func.min(outbox_table.c.created_at)),
+                            0,
+                        ),
+                    ).where(outbox_table.c.published_at.is_(None))
+                )
+            ).one()
+        return int(row[0]), float(row[1])
 
 
 def create_service_app(runtime: ServiceRuntime[Any], *, title: str, routers: Sequence[APIRouter]) -> FastAPI:
@@ -161,9 +176,15 @@ def _operations_router(runtime: ServiceRuntime[Any]) -> APIRouter:
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     async def prometheus_metrics() -> Response:
         try:
-            metrics.outbox_backlog.set(await runtime.outbox_backlog())
+            backlog, oldest = await runtime.outbox_backlog()
+            metrics.outbox_backlog.set(backlog)
+            metrics.outbox_oldest_age_seconds.set(oldest)
         except Exception:  # the database may be away; still serve the rest
             log.debug("outbox backlog unavailable", exc_info=True)
+        try:
+            await asyncio.wait_for(runtime.queue_probe.refresh(), timeout=2)
+        except Exception:  # the broker may be away
+            log.debug("queue depth unavailable", exc_info=True)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router

@@ -12,10 +12,12 @@ import httpx
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from opentelemetry import trace
 
 from scoremate_shared.errors import Forbidden, Unauthorized
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer("scoremate.auth")
 
 # Only the asymmetric algorithm auth signs with: rules out `none` and HMAC-with-the-public-key.
 ACCESS_TOKEN_ALGORITHMS = ["ES256"]
@@ -136,7 +138,10 @@ async def current_principal(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Missing bearer token")
     verifier: TokenVerifier = request.app.state.token_verifier
-    return await verifier.verify(credentials.credentials)
+    with tracer.start_as_current_span("verify access token") as span:
+        principal = await verifier.verify(credentials.credentials)
+        span.set_attribute("enduser.id", str(principal.user_id))
+        return principal
 
 
 async def admin_principal(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:

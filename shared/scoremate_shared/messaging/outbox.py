@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from faststream.rabbit import RabbitBroker
-from opentelemetry import propagate
+from opentelemetry import propagate, trace
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from scoremate_shared.messaging.tables import outbox_table
 from scoremate_shared.telemetry import metrics
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer("scoremate.outbox")
 
 _PENDING_KEY = "scoremate.outbox_pending"
 _relays: list["OutboxRelay"] = []
@@ -164,18 +165,32 @@ class OutboxRelay:
     async def _publish(
         self, event_id: Any, routing_key: str, envelope: dict[str, Any], headers: dict[str, Any]
     ) -> None:
-        await self._broker.publish(
-            envelope,
-            exchange=EVENTS_EXCHANGE,
-            routing_key=routing_key,
-            persist=True,
-            # An event nobody consumes yet is still a valid event.
-            mandatory=False,
-            message_id=str(event_id),
-            message_type=envelope.get("type"),
-            content_type="application/json",
-            headers=dict(headers),
-        )
+        # The span of the request or consumer that wrote the row is the parent of the publish.
+        with tracer.start_as_current_span(
+            f"{routing_key} publish",
+            context=propagate.extract(headers),
+            kind=trace.SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "rabbitmq",
+                "messaging.destination.name": EVENTS_EXCHANGE.name,
+                "messaging.rabbitmq.destination.routing_key": routing_key,
+                "messaging.message.id": str(event_id),
+            },
+        ):
+            message_headers: dict[str, Any] = {}
+            propagate.inject(message_headers)
+            await self._broker.publish(
+                envelope,
+                exchange=EVENTS_EXCHANGE,
+                routing_key=routing_key,
+                persist=True,
+                # An event nobody consumes yet is still a valid event.
+                mandatory=False,
+                message_id=str(event_id),
+                message_type=envelope.get("type"),
+                content_type="application/json",
+                headers=message_headers,
+            )
         metrics.events_published.labels(event_type=str(envelope.get("type"))).inc()
 
     async def _delete_published(self) -> None:

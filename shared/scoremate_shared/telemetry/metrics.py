@@ -24,3 +24,13 @@ events_dead_lettered = Counter(
     "scoremate_events_dead_lettered_total", "Messages moved to a dead-letter queue", ["queue"]
 )
 outbox_backlog = Gauge("scoremate_outbox_backlog", "Outbox rows not yet published")
+outbox_oldest_age_seconds = Gauge(
+    "scoremate_outbox_oldest_age_seconds", "Age of the oldest outbox row not yet published (0 when none)"
+)
+queue_depth = Gauge("scoremate_queue_depth", "Messages ready in this service's queues", ["queue"])
+job_duration_seconds = Histogram(
+    "scoremate_job_duration_seconds",
+    "Processing job durations by kind and outcome",
+    ["kind", "outcome"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+)
