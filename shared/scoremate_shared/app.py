@@ -10,9 +10,11 @@ from typing import Annotated, Any, Generic, TypeVar
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scoremate_shared.admin import dead_letter_router
 from scoremate_shared.auth import TokenVerifier
 from scoremate_shared.db import Database
 from scoremate_shared.errors import problem, problem_response, register_problem_handlers
@@ -152,6 +154,7 @@ def create_service_app(runtime: ServiceRuntime[Any], *, title: str, routers: Seq
     app.add_middleware(RequestContextMiddleware)
     register_problem_handlers(app)
     app.include_router(_operations_router(runtime))
+    app.include_router(dead_letter_router(runtime))
     for router in routers:
         app.include_router(router)
     return app
@@ -172,6 +175,15 @@ def _operations_router(runtime: ServiceRuntime[Any]) -> APIRouter:
         return problem_response(
             problem(503, "Not ready", "A dependency is unavailable", "not-ready", checks=checks)
         )
+
+    @router.get(
+        "/asyncapi.json", summary="The events this service consumes (AsyncAPI)", include_in_schema=False
+    )
+    async def asyncapi() -> Response:
+        spec = AsyncAPI(
+            runtime.broker, title=f"ScoreMate {runtime.settings.service_name} events", version="1"
+        ).to_specification()
+        return Response(spec.to_json(), media_type="application/json")
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     async def prometheus_metrics() -> Response:

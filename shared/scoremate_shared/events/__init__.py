@@ -2,6 +2,7 @@
 
 from scoremate_shared.events.contracts import (
     ALL_EVENTS,
+    AdminActionRecordedV1,
     PagesCountedV1,
     ProcessingFailedV1,
     QuotaChangedV1,
@@ -19,6 +20,7 @@ from scoremate_shared.events.envelope import EventEnvelope, IntegrationEvent
 
 __all__ = [
     "ALL_EVENTS",
+    "AdminActionRecordedV1",
     "EventEnvelope",
     "IntegrationEvent",
     "PagesCountedV1",

@@ -125,6 +125,16 @@ class UsageThresholdCrossedV1(IntegrationEvent):
     total_bytes: int
 
 
+class AdminActionRecordedV1(IntegrationEvent):
+    """An admin did something; the files service keeps it in the access log."""
+
+    actor_id: uuid.UUID
+    service: str
+    action: str
+    target: str = Field(default="", description="What the action was applied to")
+    request_id: str | None = None
+
+
 ALL_EVENTS: tuple[type[IntegrationEvent], ...] = (
     UserRegisteredV1,
     UserDeletedV1,
@@ -138,4 +148,5 @@ ALL_EVENTS: tuple[type[IntegrationEvent], ...] = (
     StorageReleasedV1,
     QuotaChangedV1,
     UsageThresholdCrossedV1,
+    AdminActionRecordedV1,
 )
