@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from scoremate_billing.admin_api import router as admin_router
 from scoremate_billing.api import router
 from scoremate_billing.events import handlers
 from scoremate_billing.service import BillingService
@@ -19,4 +20,4 @@ class BillingRuntime(ServiceRuntime[BillingSettings]):
 
 def create_app(settings: BillingSettings | None = None) -> FastAPI:
     runtime = BillingRuntime(settings or BillingSettings())
-    return create_service_app(runtime, title="ScoreMate billing", routers=[router])
+    return create_service_app(runtime, title="ScoreMate billing", routers=[router, admin_router])

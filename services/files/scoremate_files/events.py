@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING
 
 from scoremate_shared.events import (
+    AdminActionRecordedV1,
     EventEnvelope,
     QuotaChangedV1,
     ScoreCreatedV1,
@@ -11,6 +12,7 @@ from scoremate_shared.events import (
     UserDeletedV1,
 )
 from scoremate_shared.messaging.broker import EventHandlers
+from scoremate_shared.messaging.inbox import claim_event
 
 if TYPE_CHECKING:
     from scoremate_files.main import FilesRuntime
@@ -52,3 +54,12 @@ async def on_score_deleted(event: ScoreDeletedV1, envelope: EventEnvelope, rt: "
 async def on_user_deleted(event: UserDeletedV1, envelope: EventEnvelope, rt: "FilesRuntime") -> None:
     """Delete every object and row of the user."""
     await rt.files.erase_user(rt.db, event.user_id)
+
+
+@handlers.on(AdminActionRecordedV1)
+async def on_admin_action(event: AdminActionRecordedV1, envelope: EventEnvelope, rt: "FilesRuntime") -> None:
+    """Keep every admin action, from any service, in the access log."""
+    async with rt.db.session() as session:
+        if await claim_event(session, envelope, "files.admin-action-recorded"):
+            rt.files.log_admin_action(session, event)
+            await session.commit()

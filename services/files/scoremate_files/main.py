@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from scoremate_files.admin_api import router as admin_router
 from scoremate_files.api import router
 from scoremate_files.events import handlers
 from scoremate_files.service import FilesService
@@ -46,4 +47,4 @@ class FilesRuntime(ServiceRuntime[FilesSettings]):
 
 def create_app(settings: FilesSettings | None = None) -> FastAPI:
     runtime = FilesRuntime(settings or FilesSettings())
-    return create_service_app(runtime, title="ScoreMate files", routers=[router])
+    return create_service_app(runtime, title="ScoreMate files", routers=[router, admin_router])

@@ -19,6 +19,7 @@ from scoremate_files.verification import Verdict, verify_stream
 from scoremate_shared.db import Database
 from scoremate_shared.errors import Conflict, Forbidden, InvalidInput, NotFound, ProblemError
 from scoremate_shared.events import (
+    AdminActionRecordedV1,
     QuotaChangedV1,
     ScoreUploadedV1,
     StorageReleasedV1,
@@ -365,6 +366,17 @@ class FilesService:
             await self.storage.s3.delete_objects(
                 Bucket=self.storage.bucket, Delete={"Objects": objects, "Quiet": True}
             )
+
+    @staticmethod
+    def log_admin_action(session: AsyncSession, event: AdminActionRecordedV1) -> None:
+        session.add(
+            AccessLogEntry(
+                user_id=event.actor_id,
+                action=f"admin:{event.action}",
+                object_key=f"{event.service}: {event.target}"[:1000],
+                request_id=event.request_id,
+            )
+        )
 
     @staticmethod
     def _log_access(

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from scoremate_processor.admin_api import router as admin_router
 from scoremate_processor.api import router
 from scoremate_processor.events import handlers
 from scoremate_processor.isolation import WorkerPool
@@ -29,4 +30,4 @@ class ProcessorRuntime(ServiceRuntime[ProcessorSettings]):
 
 def create_app(settings: ProcessorSettings | None = None) -> FastAPI:
     runtime = ProcessorRuntime(settings or ProcessorSettings())
-    return create_service_app(runtime, title="ScoreMate processor", routers=[router])
+    return create_service_app(runtime, title="ScoreMate processor", routers=[router, admin_router])
