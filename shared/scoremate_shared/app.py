@@ -148,6 +148,8 @@ def create_service_app(runtime: ServiceRuntime[Any], *, title: str, routers: Seq
         finally:
             await runtime.stop()
 
+    # Before uvicorn's own start-up lines, so every line of the process is JSON.
+    configure_logging(runtime.settings.service_name, runtime.settings.log_level)
     app = FastAPI(title=title, lifespan=lifespan)
     app.state.runtime = runtime
     app.state.token_verifier = runtime.token_verifier
