@@ -16,7 +16,11 @@ from tests.support import ApiClient
 
 # Settings the tests need different from production defaults (fast retries, short grace).
 TEST_SERVICE_ENV: dict[str, dict[str, str]] = {
-    service: {"CONSUMER_RETRY_BASE_SECONDS": "0.2", "LOG_LEVEL": "INFO"}
+    service: {
+        "CONSUMER_RETRY_BASE_SECONDS": "0.2",
+        "CONSUMER_RETRY_MAX_DELAY_SECONDS": "5",
+        "LOG_LEVEL": "INFO",
+    }
     for service in ("auth", "files", "library", "processor", "billing")
 }
 

@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,22 @@ def register_problem_handlers(app: FastAPI) -> None:
     async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
         return problem_response(problem(exc.status_code, title, str(exc.detail)), dict(exc.headers or {}))
+
+    @app.exception_handler(DBAPIError)
+    async def on_database_error(_: Request, exc: DBAPIError) -> JSONResponse:
+        if not isinstance(exc, IntegrityError | DataError | ProgrammingError):
+            # The database is restarting or unreachable: the client should retry, not give up.
+            log.warning("database unavailable: %s", exc.__class__.__name__)
+            return problem_response(
+                problem(
+                    503, "Service unavailable", "The database is unavailable; retry shortly", "unavailable"
+                ),
+                {"Retry-After": "2"},
+            )
+        log.exception("database error", exc_info=exc)
+        return problem_response(
+            problem(500, "Internal server error", "The server failed; the request id helps support.")
+        )
 
     @app.exception_handler(Exception)
     async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:

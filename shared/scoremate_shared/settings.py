@@ -21,8 +21,11 @@ class ServiceSettings(BaseSettings):
     outbox_poll_seconds: float = 0.5
     outbox_batch_size: int = 100
     consumer_prefetch: int = 16
-    consumer_max_retries: int = 5
+    # Backoff doubles from the base up to the cap: 10 retries span about 6 minutes by default,
+    # longer than the outages a restart of PostgreSQL, RabbitMQ or S3 causes.
+    consumer_max_retries: int = 10
     consumer_retry_base_seconds: float = 1.0
+    consumer_retry_max_delay_seconds: float = 60.0
     log_level: str = "INFO"
     otel_exporter_otlp_endpoint: str | None = None
 

@@ -161,6 +161,11 @@ class Stack:
         if name == "rabbitmq":
             # The wrapper script traps TERM and stops the Erlang VM cleanly (~3 s).
             self.processes.stop(name, signal.SIGTERM, timeout=40)
+            # Should the wrapper have died first, the VM it started must not outlive it.
+            beam_pid_file = infra.rabbit_dir(self.cfg) / "rabbit.pid"
+            if beam_pid_file.exists():
+                beam = ProcessTable(beam_pid_file.parent, self.cfg.log_dir)
+                beam.stop("rabbit", signal.SIGTERM, timeout=20)
             return
         self.processes.stop(name, STOP_SIGNAL.get(name, signal.SIGTERM), timeout=20)
 

@@ -199,7 +199,9 @@ async def _handle(
                 log.exception("event %s failed %d times", envelope.event_id, retries + 1)
                 await _dead_letter(broker, registration.queue, raw, headers, repr(exc))
                 return
-            delay = settings.consumer_retry_base_seconds * 2**retries
+            delay = min(
+                settings.consumer_retry_base_seconds * 2**retries, settings.consumer_retry_max_delay_seconds
+            )
             log.warning(
                 "event %s on %s failed (%r); retry %d in %.1fs",
                 envelope.event_id,
