@@ -108,15 +108,18 @@ class Stack:
             infra.init_postgres(cfg)
             self.processes.spawn(name, infra.postgres_argv(cfg))
         elif name == "epmd":
-            self.processes.spawn(name, infra.epmd_argv(cfg), env=infra.rabbit_env(cfg))
+            self.processes.spawn(name, infra.epmd_argv(cfg), env=infra.rabbit_env(cfg), cwd=cfg.run_dir)
         elif name == "rabbitmq":
             if not self.processes.is_running("epmd"):
                 self.start("epmd")
             infra.init_rabbit(cfg)
-            self.processes.spawn(name, infra.rabbit_argv(), env=infra.rabbit_env(cfg))
+            # Its own folder as working directory: crash dumps land there, not in the checkout.
+            self.processes.spawn(
+                name, infra.rabbit_argv(), env=infra.rabbit_env(cfg), cwd=infra.rabbit_dir(cfg)
+            )
         elif name == "s3":
             infra.init_s3(cfg)
-            self.processes.spawn(name, infra.s3_argv(cfg))
+            self.processes.spawn(name, infra.s3_argv(cfg), cwd=infra.s3_dir(cfg))
         elif name == "nginx":
             conf = write_gateway_config(cfg)
             prefix = cfg.run_dir / "nginx"

@@ -25,7 +25,7 @@ async def on_upload_rejected(event: UploadRejectedV1, envelope: EventEnvelope, r
     """The uploaded object was refused: the score fails with the reason."""
     async with rt.db.session() as session:
         if await claim_event(session, envelope, "library.upload-rejected"):
-            await rt.library.mark_failed(session, event.score_id, event.reason)
+            await rt.scores.mark_failed(session, event.score_id, event.reason)
             await session.commit()
 
 
@@ -34,7 +34,7 @@ async def on_score_uploaded(event: ScoreUploadedV1, envelope: EventEnvelope, rt:
     """Attach the verified file facts to the score."""
     async with rt.db.session() as session:
         if await claim_event(session, envelope, "library.score-uploaded"):
-            await rt.library.attach_upload(session, event)
+            await rt.scores.attach_upload(session, event)
             await session.commit()
 
 
@@ -43,7 +43,7 @@ async def on_pages_counted(event: PagesCountedV1, envelope: EventEnvelope, rt: "
     """Store page count and sizes; fill an empty composer from the PDF's author."""
     async with rt.db.session() as session:
         if await claim_event(session, envelope, "library.pages-counted"):
-            await rt.library.attach_pages(session, event)
+            await rt.scores.attach_pages(session, event)
             await session.commit()
 
 
@@ -54,7 +54,7 @@ async def on_thumbnails_generated(
     """Store the cover; the score is ready once pages and cover exist."""
     async with rt.db.session() as session:
         if await claim_event(session, envelope, "library.thumbnails-generated"):
-            await rt.library.attach_cover(session, event)
+            await rt.scores.attach_cover(session, event)
             await session.commit()
 
 
@@ -65,7 +65,7 @@ async def on_processing_failed(
     """A processing job failed for good: the score fails with the reason."""
     async with rt.db.session() as session:
         if await claim_event(session, envelope, "library.processing-failed"):
-            await rt.library.mark_failed(session, event.score_id, event.reason)
+            await rt.scores.mark_failed(session, event.score_id, event.reason)
             await session.commit()
 
 
@@ -74,5 +74,5 @@ async def on_user_deleted(event: UserDeletedV1, envelope: EventEnvelope, rt: "Li
     """Erase every score (and setlist) of the user."""
     async with rt.db.session() as session:
         if await claim_event(session, envelope, "library.user-deleted"):
-            await rt.library.erase_user(session, event.user_id)
+            await rt.scores.erase_user(session, event.user_id)
             await session.commit()

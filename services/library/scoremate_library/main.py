@@ -4,9 +4,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from scoremate_library.api import router
 from scoremate_library.events import handlers
-from scoremate_library.service import LibraryService
+from scoremate_library.scores.api import router as scores_router
+from scoremate_library.scores.service import ScoreService
+from scoremate_library.setlists.api import router as setlists_router
+from scoremate_library.setlists.service import SetlistService
 from scoremate_library.settings import LibrarySettings
 from scoremate_shared.app import ServiceRuntime, create_service_app
 from scoremate_shared.storage import ObjectStorage
@@ -18,9 +20,10 @@ class LibraryRuntime(ServiceRuntime[LibrarySettings]):
         super().__init__(
             settings, migrations_dir=Path(__file__).parent / "migrations", handlers=handlers, storage=storage
         )
-        self.library = LibraryService(settings, storage)
+        self.setlists = SetlistService()
+        self.scores = ScoreService(settings, storage, self.setlists)
 
 
 def create_app(settings: LibrarySettings | None = None) -> FastAPI:
     runtime = LibraryRuntime(settings or LibrarySettings())
-    return create_service_app(runtime, title="ScoreMate library", routers=[router])
+    return create_service_app(runtime, title="ScoreMate library", routers=[scores_router, setlists_router])

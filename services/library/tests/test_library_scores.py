@@ -4,8 +4,8 @@ import pytest
 from pydantic import ValidationError
 
 from scoremate_library.models import Score
-from scoremate_library.schemas import ScoreCreate, ScorePatch, normalise_tags
-from scoremate_library.service import derive_status, search_terms
+from scoremate_library.scores.schemas import ScoreCreate, ScorePatch, normalise_tags
+from scoremate_library.scores.service import derive_status, search_terms
 
 
 def _score(**fields) -> Score:

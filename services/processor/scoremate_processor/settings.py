@@ -18,6 +18,8 @@ class ProcessorSettings(ServiceSettings, StorageSettings):
     render_workers: int = Field(default=1, ge=1, le=16)
     job_timeout_seconds: float = Field(default=60.0, gt=0)
     render_memory_limit_mb: int = Field(default=1024, ge=128)
-    job_max_tries: int = Field(default=5, ge=1)
+    # Transient failures (storage or broker away) are retried with the broker's backoff; keep
+    # this at most CONSUMER_MAX_RETRIES + 1 so the last try still records the failure.
+    job_max_tries: int = Field(default=10, ge=1)
     layout_service_url: str | None = None
     layout_timeout_seconds: float = 30.0

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoremate_library.models import Score
-from scoremate_library.schemas import Page, ScoreCreate, ScoreOut, ScorePatch, page_sizes_out
+from scoremate_library.scores.schemas import Page, ScoreCreate, ScoreOut, ScorePatch, page_sizes_out
+from scoremate_library.setlists.service import SetlistService
 from scoremate_library.settings import LibrarySettings
 from scoremate_shared.auth import Principal
 from scoremate_shared.errors import Conflict, InvalidInput, NotFound
@@ -57,10 +58,11 @@ SEARCH_TEXT = sa.func.search_text(
 )
 
 
-class LibraryService:
-    def __init__(self, settings: LibrarySettings, storage: ObjectStorage) -> None:
+class ScoreService:
+    def __init__(self, settings: LibrarySettings, storage: ObjectStorage, setlists: SetlistService) -> None:
         self.settings = settings
         self.storage = storage
+        self.setlists = setlists
 
     def to_out(self, score: Score) -> ScoreOut:
         thumbnail_url = None
@@ -187,6 +189,7 @@ class LibraryService:
 
     async def delete_score(self, session: AsyncSession, user: Principal, score_id: uuid.UUID) -> None:
         score = await self._own_score(session, user, score_id)
+        await self.setlists.remove_score(session, score.id)
         await session.delete(score)
         await add_event(session, ScoreDeletedV1(score_id=score.id, user_id=score.user_id), PRODUCER)
         await session.commit()
@@ -235,4 +238,5 @@ class LibraryService:
         score.updated_at = datetime.now(UTC)
 
     async def erase_user(self, session: AsyncSession, user_id: uuid.UUID) -> None:
+        await self.setlists.erase_user(session, user_id)
         await session.execute(sa.delete(Score).where(Score.user_id == user_id))

@@ -5,20 +5,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from scoremate_library.schemas import Page, ScoreCreate, ScoreOut, ScorePatch
-from scoremate_library.service import LibraryService
+from scoremate_library.scores.schemas import Page, ScoreCreate, ScoreOut, ScorePatch
+from scoremate_library.scores.service import ScoreService
 from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import CurrentUser
 
 router = APIRouter(prefix="/scores", tags=["scores"])
 
 
-def get_library(request: Request) -> LibraryService:
-    library: LibraryService = request.app.state.runtime.library
-    return library
+def get_scores(request: Request) -> ScoreService:
+    scores: ScoreService = request.app.state.runtime.scores
+    return scores
 
 
-LibraryDep = Annotated[LibraryService, Depends(get_library)]
+ScoresDep = Annotated[ScoreService, Depends(get_scores)]
 PageQuery = Annotated[int, Query(ge=1, le=1_000_000)]
 PageSizeQuery = Annotated[int, Query(ge=1, le=100)]
 
@@ -27,44 +27,44 @@ PageSizeQuery = Annotated[int, Query(ge=1, le=100)]
 async def list_scores(
     user: CurrentUser,
     session: SessionDep,
-    library: LibraryDep,
+    scores: ScoresDep,
     query: Annotated[str | None, Query(max_length=200)] = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
     page: PageQuery = 1,
     page_size: PageSizeQuery = 20,
 ) -> Page[ScoreOut]:
     """Newest first; with `query`, by relevance (partial words, case- and accent-insensitive)."""
-    return await library.list_scores(session, user, query=query, tag=tag, page=page, page_size=page_size)
+    return await scores.list_scores(session, user, query=query, tag=tag, page=page, page_size=page_size)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a score from an upload token")
 async def create_score(
-    body: ScoreCreate, user: CurrentUser, session: SessionDep, library: LibraryDep
+    body: ScoreCreate, user: CurrentUser, session: SessionDep, scores: ScoresDep
 ) -> ScoreOut:
     """422 for an invalid, expired or foreign token; 409 when the token was already used."""
-    return await library.create_score(session, user, body)
+    return await scores.create_score(session, user, body)
 
 
 @router.get("/{score_id}", summary="One score")
 async def get_score(
-    score_id: uuid.UUID, user: CurrentUser, session: SessionDep, library: LibraryDep
+    score_id: uuid.UUID, user: CurrentUser, session: SessionDep, scores: ScoresDep
 ) -> ScoreOut:
     """404 for an unknown score or another user's."""
-    return await library.get_score(session, user, score_id)
+    return await scores.get_score(session, user, score_id)
 
 
 @router.patch("/{score_id}", summary="Change title, composer, instrumentation, tags or note")
 async def patch_score(
-    score_id: uuid.UUID, body: ScorePatch, user: CurrentUser, session: SessionDep, library: LibraryDep
+    score_id: uuid.UUID, body: ScorePatch, user: CurrentUser, session: SessionDep, scores: ScoresDep
 ) -> ScoreOut:
     """Only the fields sent change; null clears an optional one."""
-    return await library.patch_score(session, user, score_id, body)
+    return await scores.patch_score(session, user, score_id, body)
 
 
 @router.delete("/{score_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a score")
 async def delete_score(
-    score_id: uuid.UUID, user: CurrentUser, session: SessionDep, library: LibraryDep
+    score_id: uuid.UUID, user: CurrentUser, session: SessionDep, scores: ScoresDep
 ) -> Response:
     """Its objects leave the bucket and its bytes the quota within seconds."""
-    await library.delete_score(session, user, score_id)
+    await scores.delete_score(session, user, score_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,1 @@
+"""Scores: metadata, tags, search."""

@@ -1,0 +1,1 @@
+"""Setlists: ordered scores for a concert."""
