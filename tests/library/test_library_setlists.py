@@ -89,12 +89,13 @@ async def test_another_users_scores_and_setlists_are_refused(api: ApiClient):
 
     theirs = (await api.http.post("/setlists", headers=owner.headers, json={"title": "Owner's"})).json()
     path = f"/setlists/{theirs['id']}"
-    for method, url, body in [
+    calls: list[tuple[str, str, dict | None]] = [
         ("GET", path, None),
         ("PATCH", path, {"title": "x"}),
         ("POST", f"{path}/items", {"score_ids": []}),
         ("DELETE", path, None),
-    ]:
+    ]
+    for method, url, body in calls:
         response = await api.http.request(method, url, headers=stranger.headers, json=body)
         assert response.status_code == 404, (method, url)
     assert (await api.http.get(path, headers=owner.headers)).status_code == 200
