@@ -30,6 +30,23 @@ def _port_offset() -> int:
     return int(os.environ.get("SCOREMATE_TEST_PORT_OFFSET", "0"))
 
 
+# Billing notifies a real local webhook receiver and SMTP server (tests/billing/receivers.py).
+WEBHOOK_PORT = 14390 + _port_offset()
+SMTP_PORT = 14391 + _port_offset()
+# A small Solo quota, so that crossing 80 % takes a few corpus files.
+TEST_SOLO_QUOTA_MB = 5
+TEST_SERVICE_ENV["billing"].update(
+    {
+        "SOLO_QUOTA_MB": str(TEST_SOLO_QUOTA_MB),
+        "NOTIFY_WEBHOOK_URL": f"http://127.0.0.1:{WEBHOOK_PORT}/hooks/usage",
+        "NOTIFY_WEBHOOK_SECRET": "test-webhook-secret",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(SMTP_PORT),
+    }
+)
+TEST_SERVICE_ENV["files"]["DEFAULT_QUOTA_BYTES"] = str(TEST_SOLO_QUOTA_MB * 1024 * 1024)
+
+
 @pytest.fixture(scope="session")
 def otlp() -> Iterator[OtlpReceiver]:
     """Where every service of the test stack exports its spans."""

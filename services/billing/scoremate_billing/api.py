@@ -2,9 +2,17 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
-from scoremate_billing.schemas import PlanOut, UsageOut
+from scoremate_billing.schemas import (
+    HistoryEntryOut,
+    Page,
+    PlanChangeIn,
+    PlanOut,
+    RedeemReferralIn,
+    RedeemReferralOut,
+    UsageOut,
+)
 from scoremate_billing.service import BillingService
 from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import CurrentUser
@@ -30,3 +38,31 @@ async def get_plan(user: CurrentUser, session: SessionDep, billing: BillingDep) 
 async def get_usage(user: CurrentUser, session: SessionDep, billing: BillingDep) -> UsageOut:
     """Bytes used out of the quota, with the warning level reached."""
     return await billing.usage(session, user.user_id)
+
+
+@router.post("/plan", summary="Change plan (Pro needs a store receipt)", responses={402: {}, 422: {}})
+async def change_plan(
+    body: PlanChangeIn, user: CurrentUser, session: SessionDep, billing: BillingDep
+) -> PlanOut:
+    """402 when the receipt is rejected; the change is in the history."""
+    return await billing.change_plan(session, user.user_id, body)
+
+
+@router.get("/history", summary="Plan changes, payments, refunds and referral bonuses")
+async def get_history(
+    user: CurrentUser,
+    session: SessionDep,
+    billing: BillingDep,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Page[HistoryEntryOut]:
+    """Newest first."""
+    return await billing.history(session, user.user_id, page, page_size)
+
+
+@router.post("/redeem-referral", summary="Redeem someone's referral code", responses={404: {}, 409: {}})
+async def redeem_referral(
+    body: RedeemReferralIn, user: CurrentUser, session: SessionDep, billing: BillingDep
+) -> RedeemReferralOut:
+    """Both accounts get the bonus once; own code or a second redemption is 409."""
+    return await billing.redeem_referral(session, user.user_id, body.code)

@@ -1,11 +1,17 @@
 """Events billing consumes: one small idempotent handler each."""
 
+import logging
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
+
+from scoremate_billing.models import Account
+from scoremate_billing.service import ReferralNotAllowed, UnknownReferralCode
 from scoremate_shared.events import (
     EventEnvelope,
     ScoreUploadedV1,
     StorageReleasedV1,
+    UsageThresholdCrossedV1,
     UserDeletedV1,
     UserRegisteredV1,
 )
@@ -15,6 +21,7 @@ from scoremate_shared.messaging.inbox import claim_event
 if TYPE_CHECKING:
     from scoremate_billing.main import BillingRuntime
 
+log = logging.getLogger(__name__)
 handlers: "EventHandlers[BillingRuntime]" = EventHandlers("billing")
 
 
@@ -24,8 +31,14 @@ async def on_user_registered(event: UserRegisteredV1, envelope: EventEnvelope, r
     async with rt.db.session() as session:
         if not await claim_event(session, envelope, "billing.user-registered"):
             return
-        account = await rt.billing.open_account(session, event.user_id, event.referral_code)
+        account = await rt.billing.open_account(session, event.user_id, event.referral_code, event.email)
         await rt.billing.publish_quota(session, account, "account_opened")
+        if event.referred_by_code:
+            try:
+                async with session.begin_nested():
+                    await rt.billing.credit_referral(session, event.user_id, event.referred_by_code)
+            except (UnknownReferralCode, ReferralNotAllowed) as refused:
+                log.info("referral code at sign-up not credited: %s", refused)
         await session.commit()
 
 
@@ -69,3 +82,21 @@ async def on_user_deleted(event: UserDeletedV1, envelope: EventEnvelope, rt: "Bi
             return
         await rt.billing.erase_user(session, event.user_id)
         await session.commit()
+
+
+@handlers.on(UsageThresholdCrossedV1, purpose="notify-webhook")
+async def on_threshold_webhook(
+    event: UsageThresholdCrossedV1, envelope: EventEnvelope, rt: "BillingRuntime"
+) -> None:
+    """POST the signed notification to the configured webhook (retried by the broker)."""
+    await rt.notifier.send_webhook(event, envelope)
+
+
+@handlers.on(UsageThresholdCrossedV1, purpose="notify-email")
+async def on_threshold_email(
+    event: UsageThresholdCrossedV1, envelope: EventEnvelope, rt: "BillingRuntime"
+) -> None:
+    """E-mail the user where SMTP is configured (retried by the broker)."""
+    async with rt.db.session() as session:
+        email = await session.scalar(sa.select(Account.email).where(Account.user_id == event.user_id))
+    await rt.notifier.send_email(event, email)

@@ -23,6 +23,10 @@ class Account(Base):
     plan: Mapped[str] = mapped_column(sa.Text, default="solo")
     bonus_mb: Mapped[int] = mapped_column(sa.Integer, default=0)
     referral_code: Mapped[str | None] = mapped_column(sa.Text, unique=True)
+    email: Mapped[str | None] = mapped_column(sa.Text)
+    # Armed thresholds: set when usage crosses 80 / 95 %, cleared when it falls back below.
+    warned_80: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    warned_95: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 
 
@@ -49,4 +53,16 @@ class HistoryEntry(Base):
     kind: Mapped[str] = mapped_column(sa.Text)
     amount: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     meta: Mapped[dict[str, object]] = mapped_column(JSONB, default=dict)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class ReferralRedemption(Base):
+    """The referral log: each user redeems one code, once, crediting both sides."""
+
+    __tablename__ = "referral_redemptions"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    referrer_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
+    code: Mapped[str] = mapped_column(sa.Text)
+    bonus_mb: Mapped[int] = mapped_column(sa.Integer)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())

@@ -1,8 +1,11 @@
 """Request and response bodies of the billing API."""
 
-from typing import Literal
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+T = TypeVar("T")
 
 
 class PlanOut(BaseModel):
@@ -18,3 +21,31 @@ class UsageOut(BaseModel):
     percent: float
     warning: Literal[80, 95] | None
     scores: int
+
+
+class PlanChangeIn(BaseModel):
+    plan: Literal["solo", "pro"]
+    receipt: str | None = Field(default=None, min_length=1, max_length=4096)
+
+
+class RedeemReferralIn(BaseModel):
+    code: str = Field(min_length=1, max_length=32)
+
+
+class RedeemReferralOut(BaseModel):
+    bonus_mb: int
+    total_quota_mb: int
+
+
+class HistoryEntryOut(BaseModel):
+    kind: Literal["plan_change", "payment", "refund", "referral_bonus"]
+    amount: int
+    meta: dict[str, Any]
+    created_at: datetime
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    page: int
+    page_size: int
+    total: int

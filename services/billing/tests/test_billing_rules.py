@@ -1,0 +1,41 @@
+import hashlib
+import hmac
+
+import pytest
+
+from scoremate_billing.notifications import sign
+from scoremate_billing.receipts import ReceiptRejected, SandboxReceiptVerifier
+from scoremate_billing.service import crossed_thresholds
+
+MB = 1024 * 1024
+
+
+def test_thresholds_are_announced_once_per_crossing_and_rearmed_below():
+    warned = {80: False, 95: False}
+    crossed, warned = crossed_thresholds(79 * MB, 100 * MB, warned)
+    assert crossed == []
+    crossed, warned = crossed_thresholds(81 * MB, 100 * MB, warned)
+    assert crossed == [80]
+    crossed, warned = crossed_thresholds(90 * MB, 100 * MB, warned)
+    assert crossed == []
+    crossed, warned = crossed_thresholds(96 * MB, 100 * MB, warned)
+    assert crossed == [95]
+    crossed, warned = crossed_thresholds(50 * MB, 100 * MB, warned)
+    assert (crossed, warned) == ([], {80: False, 95: False})
+    crossed, _ = crossed_thresholds(99 * MB, 100 * MB, warned)
+    assert crossed == [80, 95]
+
+
+async def test_sandbox_receipts_are_accepted_for_their_plan_only():
+    verifier = SandboxReceiptVerifier(price_cents=499)
+    verified = await verifier.verify("sandbox:pro:order-1", "pro")
+    assert (verified.receipt_id, verified.amount_cents) == ("order-1", 499)
+    for receipt in ("sandbox:solo:order-1", "sandbox:pro:", "apple:pro:1", "garbage"):
+        with pytest.raises(ReceiptRejected):
+            await verifier.verify(receipt, "pro")
+
+
+def test_webhook_signature_is_hmac_sha256_of_the_body():
+    body = b'{"a": 1}'
+    expected = hmac.new(b"secret", body, hashlib.sha256).hexdigest()
+    assert sign("secret", body) == f"sha256={expected}"

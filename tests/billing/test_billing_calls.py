@@ -1,0 +1,197 @@
+"""Every billing call of API.md and its errors, through the gateway, plus usage notifications."""
+
+import asyncio
+import hashlib
+import hmac
+import json
+
+import pytest
+
+from tests.billing.receivers import WebhookReceiver, start_smtp
+from tests.conftest import SMTP_PORT, TEST_SOLO_QUOTA_MB, WEBHOOK_PORT
+from tests.support import CORPUS, ApiClient, corpus_manifest
+
+pytestmark = pytest.mark.stack
+BONUS_MB = 50
+
+
+@pytest.fixture(scope="module")
+def webhook():
+    receiver = WebhookReceiver(WEBHOOK_PORT)
+    receiver.start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture(scope="module")
+def mailbox():
+    controller, sink = start_smtp(SMTP_PORT)
+    yield sink
+    controller.stop()
+
+
+async def test_plan_starts_solo_and_pro_needs_an_accepted_receipt(api: ApiClient):
+    user = await api.register()
+    plan = (await api.http.get("/billing/plan", headers=user.headers)).json()
+    assert plan == {
+        "plan": "solo",
+        "base_quota_mb": TEST_SOLO_QUOTA_MB,
+        "bonus_mb": 0,
+        "total_quota_mb": TEST_SOLO_QUOTA_MB,
+    }
+    no_receipt = await api.http.post("/billing/plan", headers=user.headers, json={"plan": "pro"})
+    assert no_receipt.status_code == 402
+    rejected = await api.http.post(
+        "/billing/plan", headers=user.headers, json={"plan": "pro", "receipt": "forged"}
+    )
+    assert rejected.status_code == 402
+    assert rejected.json()["type"].endswith("/receipt-rejected")
+    invalid = await api.http.post("/billing/plan", headers=user.headers, json={"plan": "gold"})
+    assert invalid.status_code == 422
+
+    upgraded = await api.http.post(
+        "/billing/plan", headers=user.headers, json={"plan": "pro", "receipt": "sandbox:pro:order-42"}
+    )
+    assert upgraded.status_code == 200
+    assert upgraded.json()["plan"] == "pro"
+    assert upgraded.json()["total_quota_mb"] == 20 * 1024
+    history = (await api.http.get("/billing/history", headers=user.headers)).json()
+    kinds = [entry["kind"] for entry in history["items"]]
+    assert sorted(kinds) == ["payment", "plan_change"]
+    payment = next(e for e in history["items"] if e["kind"] == "payment")
+    assert payment["meta"]["receipt_id"] == "order-42"
+    # The plan reaches auth through QuotaChanged: GET /auth/me shows it.
+    for _ in range(50):
+        if (await api.http.get("/auth/me", headers=user.headers)).json()["plan"] == "pro":
+            break
+        await asyncio.sleep(0.1)
+    assert (await api.http.get("/auth/me", headers=user.headers)).json()["plan"] == "pro"
+
+
+async def test_referral_at_sign_up_and_by_redemption_credits_both_once(api: ApiClient):
+    referrer = await api.register()
+    code = (await api.http.get("/auth/me", headers=referrer.headers)).json()["referral_code"]
+    response = await api.http.post(
+        "/auth/register",
+        json={
+            "email": f"ref-{code.lower()}@example.com",
+            "password": "correct horse battery",
+            "referral_code": code,
+        },
+    )
+    assert response.status_code == 201
+    newcomer_tokens = await api.login(f"ref-{code.lower()}@example.com", "correct horse battery")
+    newcomer_headers = {"Authorization": f"Bearer {newcomer_tokens['access_token']}"}
+
+    async def bonus(headers) -> int:
+        return (await api.http.get("/billing/plan", headers=headers)).json()["bonus_mb"]
+
+    for _ in range(50):
+        if await bonus(newcomer_headers) == BONUS_MB:
+            break
+        await asyncio.sleep(0.1)
+    assert await bonus(newcomer_headers) == BONUS_MB
+    assert await bonus(referrer.headers) == BONUS_MB
+
+    # A second code for the newcomer, their own code, an unknown code: refused.
+    third = await api.register()
+    third_code = (await api.http.get("/auth/me", headers=third.headers)).json()["referral_code"]
+    again = await api.http.post(
+        "/billing/redeem-referral", headers=newcomer_headers, json={"code": third_code}
+    )
+    assert again.status_code == 409
+    own = await api.http.post("/billing/redeem-referral", headers=third.headers, json={"code": third_code})
+    assert own.status_code == 409
+    unknown = await api.http.post(
+        "/billing/redeem-referral", headers=third.headers, json={"code": "NOSUCH99"}
+    )
+    assert unknown.status_code == 404
+
+    redeemed = await api.http.post(
+        "/billing/redeem-referral", headers=third.headers, json={"code": code.lower()}
+    )
+    assert redeemed.status_code == 200
+    assert redeemed.json() == {"bonus_mb": BONUS_MB, "total_quota_mb": TEST_SOLO_QUOTA_MB + BONUS_MB}
+    assert await bonus(referrer.headers) == 2 * BONUS_MB
+    history = (await api.http.get("/billing/history", headers=referrer.headers)).json()
+    assert [e["kind"] for e in history["items"]] == ["referral_bonus", "referral_bonus"]
+
+
+async def test_crossing_80_percent_notifies_once_by_webhook_and_email_and_rearms(
+    api: ApiClient, webhook, mailbox
+):
+    user = await api.register()
+    big = corpus_manifest()["mozart_quartet-k458-mvt2_scanned-200dpi.pdf"]
+    book = corpus_manifest()["anthology_book.pdf"]
+    first = await api.upload_score(user, big.path.read_bytes(), "Scan")
+    await api.wait_for_score(user, first["id"])
+    second = await api.upload_score(user, book.path.read_bytes(), "Book")
+    await api.wait_for_score(user, second["id"])
+
+    async def notified(count: int) -> list[dict]:
+        for _ in range(100):
+            events = webhook.events(user.id)
+            if len(events) >= count:
+                return events
+            await asyncio.sleep(0.1)
+        return webhook.events(user.id)
+
+    events = await notified(1)
+    assert [e["data"]["threshold"] for e in events] == [80]
+    headers, body = next((h, b) for h, b in webhook.calls if json.loads(b)["data"]["user_id"] == user.id)
+    expected = hmac.new(b"test-webhook-secret", body, hashlib.sha256).hexdigest()
+    assert headers["x-scoremate-signature"] == f"sha256={expected}"
+    usage = (await api.http.get("/billing/usage", headers=user.headers)).json()
+    assert usage["warning"] == 80
+    for _ in range(100):
+        if any(user.email in rcpts for rcpts, _ in mailbox.messages):
+            break
+        await asyncio.sleep(0.1)
+    assert any(user.email in rcpts and "80%" in text for rcpts, text in mailbox.messages)
+
+    # Falling below re-arms the threshold; crossing again notifies again.
+    assert (await api.http.delete(f"/scores/{second['id']}", headers=user.headers)).status_code == 204
+    for _ in range(100):
+        if (await api.http.get("/billing/usage", headers=user.headers)).json()["warning"] is None:
+            break
+        await asyncio.sleep(0.1)
+    third = await api.upload_score(
+        user, CORPUS.joinpath("anthology_book.pdf").read_bytes() + b"\n%again\n", "Book 2"
+    )
+    await api.wait_for_score(user, third["id"])
+    events = await notified(2)
+    assert [e["data"]["threshold"] for e in events] == [80, 80]
+
+
+async def test_after_a_downgrade_below_usage_uploads_are_refused_and_the_library_stays_usable(api: ApiClient):
+    user = await api.register()
+    upgraded = await api.http.post(
+        "/billing/plan", headers=user.headers, json={"plan": "pro", "receipt": "sandbox:pro:order-7"}
+    )
+    assert upgraded.status_code == 200
+    book = corpus_manifest()["anthology_book.pdf"].path.read_bytes()
+    scan = corpus_manifest()["mozart_quartet-k458-mvt2_scanned-200dpi.pdf"].path.read_bytes()
+    scores = []
+    for data, title in ((book, "Book"), (scan, "Scan"), (book + b"\n%2\n", "Book 2")):
+        scores.append(await api.upload_score(user, data, title))
+    for score in scores:
+        assert (await api.wait_for_score(user, score["id"]))["status"] == "ready"
+
+    downgraded = await api.http.post("/billing/plan", headers=user.headers, json={"plan": "solo"})
+    assert downgraded.status_code == 200
+    assert downgraded.json()["total_quota_mb"] == TEST_SOLO_QUOTA_MB
+    # 6.8 MB stored, 5 MB allowed: even a small upload is refused once files knows the quota.
+    small = corpus_manifest()["schoenberg_op19-2.pdf"].path.read_bytes()
+    for _ in range(50):
+        refused = await api.request_upload(user, small)
+        if refused.status_code == 403:
+            break
+        await asyncio.sleep(0.1)
+    assert refused.status_code == 403
+    assert refused.json()["type"].endswith("quota-exceeded")
+    usage = (await api.http.get("/billing/usage", headers=user.headers)).json()
+    assert usage["percent"] > 100
+    # Still readable and deletable.
+    assert (await api.http.get(f"/scores/{scores[0]['id']}", headers=user.headers)).status_code == 200
+    assert (await api.http.get("/scores", headers=user.headers)).json()["total"] == 3
+    assert (await api.http.delete(f"/scores/{scores[0]['id']}", headers=user.headers)).status_code == 204
