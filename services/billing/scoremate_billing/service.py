@@ -271,6 +271,10 @@ class BillingService:
         return locked[user_id]
 
     async def erase_user(self, session: AsyncSession, user_id: uuid.UUID) -> None:
-        await session.execute(sa.delete(ReferralRedemption).where(ReferralRedemption.user_id == user_id))
+        await session.execute(
+            sa.delete(ReferralRedemption).where(
+                sa.or_(ReferralRedemption.user_id == user_id, ReferralRedemption.referrer_id == user_id)
+            )
+        )
         for model in (UsageEntry, HistoryEntry, Account):
             await session.execute(sa.delete(model).where(model.user_id == user_id))

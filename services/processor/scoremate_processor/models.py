@@ -31,6 +31,8 @@ class Task(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     # A RUNNING task whose lease passed was abandoned (its process died): another may take it.
     lease_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Which processor process holds the lease (a random id per process).
+    lease_owner: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 

@@ -28,7 +28,7 @@ from scoremate_shared.events import (
     ThumbnailsGeneratedV1,
 )
 from scoremate_shared.events.contracts import PdfMetadata
-from scoremate_shared.messaging.broker import current_delivery
+from scoremate_shared.messaging.broker import RetryLater, current_delivery
 from scoremate_shared.messaging.outbox import add_event
 from scoremate_shared.storage import ObjectStorage, cover_key, page_thumbnail_key, score_prefix
 
@@ -43,10 +43,6 @@ class TaskNotFound(NotFound):
 
 class LayoutServiceNotConfigured(ServiceUnavailable):
     slug, title = "layout-service-not-configured", "No layout service is configured"
-
-
-class TaskLeased(Exception):
-    """Another live instance runs this task: the message comes back later through the broker."""
 
 
 def _note(task: Task, message: str) -> None:
@@ -73,6 +69,10 @@ class ProcessorService:
         self.settings = settings
         self.storage = storage
         self.pool = pool
+        # Leases name their process: an attempt of ours that died with its transaction (say, the
+        # database restarted under it) is recognised as abandoned and taken over at once.
+        self.instance_id = uuid.uuid4().hex
+        self._running: set[uuid.UUID] = set()
 
     # --- creating and requesting tasks -------------------------------------------------------
 
@@ -148,20 +148,41 @@ class ProcessorService:
                 return  # deleted, or a duplicate delivery of a finished job
             now = datetime.now(UTC)
             delivery = current_delivery.get()
-            taken_over = delivery is not None and delivery.redelivered
-            if task.status == "RUNNING" and task.lease_until and task.lease_until > now and not taken_over:
-                raise TaskLeased(f"task {task_id} is running elsewhere until {task.lease_until}")
+            redelivered = delivery is not None and delivery.redelivered
+            ours_abandoned = task.lease_owner == self.instance_id and task_id not in self._running
+            leased = task.status == "RUNNING" and task.lease_until is not None and task.lease_until > now
+            if leased and not redelivered and not ours_abandoned:
+                assert task.lease_until is not None
+                wait = min((task.lease_until - now).total_seconds() + 1, 30.0)
+                raise RetryLater(wait, f"task {task_id} is running elsewhere until {task.lease_until}")
             if task.status == "RUNNING":
                 # Redelivered by the broker (its consumer died) or past its lease: abandoned.
                 _note(task, "the previous attempt was abandoned (its process stopped); taking over")
             task.status = "RUNNING"
             task.try_count += 1
             task.lease_until = now + timedelta(seconds=self.settings.job_timeout_seconds * 2 + 30)
+            task.lease_owner = self.instance_id
             _note(task, f"attempt {task.try_count} started")
             await session.commit()
             job = (task.id, task.kind, task.score_id, task.user_id, task.object_key, task.try_count)
 
         task_id, kind, score_id, user_id, object_key, attempt = job
+        self._running.add(task_id)
+        try:
+            await self._attempt(db, task_id, kind, score_id, user_id, object_key, attempt)
+        finally:
+            self._running.discard(task_id)
+
+    async def _attempt(
+        self,
+        db: Database,
+        task_id: uuid.UUID,
+        kind: str,
+        score_id: uuid.UUID,
+        user_id: uuid.UUID,
+        object_key: str,
+        attempt: int,
+    ) -> None:
         try:
             outcome = await self._perform(kind, score_id, user_id, object_key)
         except (PdfRejected, RenderFailed) as exc:

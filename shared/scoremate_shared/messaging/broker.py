@@ -54,6 +54,15 @@ class Delivery:
 current_delivery: ContextVar[Delivery | None] = ContextVar("current_delivery", default=None)
 
 
+class RetryLater(Exception):
+    """Raised by a handler that must wait (say, for a lease to lapse): the message comes back after
+    `seconds`, without counting as a failed attempt."""
+
+    def __init__(self, seconds: float, reason: str) -> None:
+        super().__init__(reason)
+        self.seconds = max(seconds, 0.1)
+
+
 class PermanentEventError(Exception):
     """Raised by a handler for an event that can never succeed: dead-lettered at once."""
 
@@ -190,6 +199,20 @@ async def _handle(
         except PermanentEventError as exc:
             span.record_exception(exc)
             await _dead_letter(broker, registration.queue, raw, headers, str(exc))
+            return
+        except RetryLater as exc:
+            log.info(
+                "event %s on %s waits %.1fs: %s", envelope.event_id, registration.queue, exc.seconds, exc
+            )
+            await broker.publish(
+                raw.body,
+                queue=f"{registration.queue}.retry",
+                persist=True,
+                expiration=exc.seconds,
+                message_id=raw.message_id,
+                content_type=raw.content_type,
+                headers={**headers, "x-last-error": str(exc)[:500]},
+            )
             return
         except Exception as exc:
             span.record_exception(exc)

@@ -1,0 +1,104 @@
+"""DELETE /auth/me erases the user everywhere: no row holding the id in any schema, no object."""
+
+import asyncio
+import time
+
+import aioboto3
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.support import ApiClient, corpus_manifest
+
+pytestmark = pytest.mark.stack
+
+SCHEMAS = ("auth", "files", "library", "processor", "billing")
+# Messages in transit are not user data: outbox and inbox keep event ids and envelopes a while.
+SKIPPED_TABLES = ("outbox", "inbox", "alembic_version")
+
+
+async def _rows_holding(conn, user_id: str) -> dict[str, int]:
+    columns = (
+        await conn.execute(
+            sa.text(
+                "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = ANY(:schemas) AND data_type = 'uuid' AND NOT table_name = ANY(:skipped)"
+            ),
+            {"schemas": list(SCHEMAS), "skipped": list(SKIPPED_TABLES)},
+        )
+    ).all()
+    found = {}
+    for schema, table, column in columns:
+        count = await conn.scalar(
+            sa.text(f'SELECT count(*) FROM "{schema}"."{table}" WHERE "{column}" = CAST(:u AS uuid)'),  # noqa: S608
+            {"u": user_id},
+        )
+        if count:
+            found[f"{schema}.{table}.{column}"] = count
+    return found
+
+
+async def _objects_under(stack, prefix: str) -> list[str]:
+    session = aioboto3.Session()
+    async with session.client(
+        "s3",
+        endpoint_url=f"http://127.0.0.1:{stack.cfg.ports.s3}",
+        aws_access_key_id=stack.cfg.s3_access_key,
+        aws_secret_access_key=stack.cfg.s3_secret_key,
+        region_name="us-east-1",
+    ) as s3:
+        listing = await s3.list_objects_v2(Bucket=stack.cfg.s3_bucket, Prefix=prefix)
+        return [item["Key"] for item in listing.get("Contents", [])]
+
+
+async def test_deleting_an_account_erases_every_row_and_object(api: ApiClient, stack):
+    referrer = await api.register()
+    user = await api.register()
+    code = (await api.http.get("/auth/me", headers=referrer.headers)).json()["referral_code"]
+    assert (
+        await api.http.post("/billing/redeem-referral", headers=user.headers, json={"code": code})
+    ).status_code == 200
+    manifest = corpus_manifest()
+    scores = [
+        await api.upload_score(user, manifest[name].path.read_bytes(), name)
+        for name in ("bach_chorale-bwv1-6.pdf", "schoenberg_op19-2.pdf")
+    ]
+    for score in scores:
+        assert (await api.wait_for_score(user, score["id"]))["status"] == "ready"
+    setlist = (await api.http.post("/setlists", headers=user.headers, json={"title": "Gig"})).json()
+    await api.http.post(
+        f"/setlists/{setlist['id']}/items",
+        headers=user.headers,
+        json={"score_ids": [s["id"] for s in scores]},
+    )
+    await api.http.get("/files/download-url", params={"score_id": scores[0]["id"]}, headers=user.headers)
+
+    engine = create_async_engine(stack.superuser_database_url)
+    try:
+        async with engine.connect() as conn:
+            before = await _rows_holding(conn, user.id)
+        assert {
+            "auth.users.id",
+            "library.scores.user_id",
+            "files.uploads.user_id",
+            "billing.accounts.user_id",
+        } <= set(before)
+        assert await _objects_under(stack, f"{user.id}/")
+
+        deleted = await api.http.delete("/auth/me", headers=user.headers)
+        assert deleted.status_code == 202
+        deadline = time.monotonic() + 20
+        while True:
+            async with engine.connect() as conn:
+                remaining = await _rows_holding(conn, user.id)
+            objects = await _objects_under(stack, f"{user.id}/")
+            if (not remaining and not objects) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.2)
+        assert remaining == {}
+        assert objects == []
+    finally:
+        await engine.dispose()
+    assert (await api.http.get("/auth/me", headers=user.headers)).status_code == 401
+    # The referrer keeps their account and bonus.
+    assert (await api.http.get("/billing/plan", headers=referrer.headers)).json()["bonus_mb"] == 50
