@@ -45,6 +45,8 @@ TEST_SERVICE_ENV["billing"].update(
     }
 )
 TEST_SERVICE_ENV["files"]["DEFAULT_QUOTA_BYTES"] = str(TEST_SOLO_QUOTA_MB * 1024 * 1024)
+# The reservation sweeper looks every second (tests move a reservation's expiry into the past).
+TEST_SERVICE_ENV["files"]["SWEEP_INTERVAL_SECONDS"] = "1"
 
 
 @pytest.fixture(scope="session")
