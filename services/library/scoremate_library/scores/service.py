@@ -144,14 +144,13 @@ class ScoreService:
         conditions: list[Any] = [Score.user_id == user.user_id]
         if tag and tag.strip():
             conditions.append(Score.tags_norm.contains([" ".join(tag.split()).casefold()]))
-        terms = search_terms(query or "")
+        terms = await self._normalised_terms(session, query)
         for term in terms:
-            conditions.append(
-                SEARCH_TEXT.like(sa.func.concat("%", sa.func.search_text(term), "%"), escape="\\")
-            )
+            # A plain parameter as the pattern: the planner can use the trigram index with it.
+            conditions.append(SEARCH_TEXT.like(f"%{term}%", escape="\\"))
         order: list[Any] = [Score.created_at.desc(), Score.id]
         if terms:
-            order.insert(0, sa.func.similarity(SEARCH_TEXT, sa.func.search_text(" ".join(terms))).desc())
+            order.insert(0, sa.func.similarity(SEARCH_TEXT, " ".join(terms)).desc())
         total = await session.scalar(sa.select(sa.func.count()).select_from(Score).where(*conditions))
         rows = await session.scalars(
             sa.select(Score)
@@ -166,6 +165,14 @@ class ScoreService:
             page_size=page_size,
             total=int(total or 0),
         )
+
+    async def _normalised_terms(self, session: AsyncSession, query: str | None) -> list[str]:
+        """The query's words folded exactly as the index folds the columns (unaccent, lower case)."""
+        terms = search_terms(query or "")
+        if not terms:
+            return []
+        folded = await session.scalar(sa.select(sa.func.search_text(" ".join(terms))))
+        return [t for t in (folded or "").split(" ") if t]
 
     async def patch_score(
         self, session: AsyncSession, user: Principal, score_id: uuid.UUID, body: ScorePatch
