@@ -37,7 +37,7 @@ lint: sync
 	uv run --frozen ruff format --check .
 
 typecheck: sync
-	uv run --frozen mypy shared services deploy/local tests
+	uv run --frozen mypy shared services deploy/local tests bench
 
 test: install lint typecheck
 	uv run --frozen pytest
