@@ -288,13 +288,15 @@ class ProcessorService:
             task.status = "FAILED"
             task.lease_until = None
             _note(task, f"failed: {reason}")
-            await add_event(
-                session,
-                ProcessingFailedV1(
-                    score_id=task.score_id, user_id=task.user_id, kind=task.kind, reason=reason
-                ),
-                PRODUCER,
-            )
+            # Layout analysis is an extra: its failure stays on its task, the score stays ready.
+            if task.kind != "layout_hook":
+                await add_event(
+                    session,
+                    ProcessingFailedV1(
+                        score_id=task.score_id, user_id=task.user_id, kind=task.kind, reason=reason
+                    ),
+                    PRODUCER,
+                )
             await session.commit()
 
     async def _finish_succeeded(
