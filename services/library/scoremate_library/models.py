@@ -39,10 +39,27 @@ class Score(Base):
     object_key: Mapped[str] = mapped_column(sa.Text)
     cover_key: Mapped[str | None] = mapped_column(sa.Text)
     pdf_metadata: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # Title, composer, instrumentation and note folded for search (a stored generated column).
+    search_doc: Mapped[str | None] = mapped_column(
+        sa.Text,
+        sa.Computed(
+            "search_text(title, coalesce(composer, ''), coalesce(instrumentation, ''), coalesce(note, ''))",
+            persisted=True,
+        ),
+    )
     # Fields the user left empty that were filled from the PDF's own metadata.
     filled_from_pdf: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), default=list)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class ScoreCount(Base):
+    """How many scores each user has, kept by a trigger on scores."""
+
+    __tablename__ = "score_counts"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    scores: Mapped[int] = mapped_column(sa.BigInteger)
 
 
 class Setlist(Base):

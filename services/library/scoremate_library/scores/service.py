@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scoremate_library.models import Score
+from scoremate_library.models import Score, ScoreCount
 from scoremate_library.scores.schemas import Page, ScoreCreate, ScoreOut, ScorePatch, page_sizes_out
 from scoremate_library.setlists.service import SetlistService
 from scoremate_library.settings import LibrarySettings
@@ -50,12 +50,7 @@ def search_terms(query: str) -> list[str]:
     return [w[:100].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]
 
 
-SEARCH_TEXT = sa.func.search_text(
-    Score.title,
-    sa.func.coalesce(Score.composer, ""),
-    sa.func.coalesce(Score.instrumentation, ""),
-    sa.func.coalesce(Score.note, ""),
-)
+SEARCH_TEXT = Score.search_doc
 
 
 class ScoreService:
@@ -151,7 +146,12 @@ class ScoreService:
         order: list[Any] = [Score.created_at.desc(), Score.id]
         if terms:
             order.insert(0, sa.func.similarity(SEARCH_TEXT, " ".join(terms)).desc())
-        total = await session.scalar(sa.select(sa.func.count()).select_from(Score).where(*conditions))
+        if len(conditions) == 1:
+            total = await session.scalar(
+                sa.select(ScoreCount.scores).where(ScoreCount.user_id == user.user_id)
+            )
+        else:
+            total = await session.scalar(sa.select(sa.func.count()).select_from(Score).where(*conditions))
         rows = await session.scalars(
             sa.select(Score)
             .where(*conditions)
