@@ -81,3 +81,12 @@ def test_shifted_test_ports_keep_clear_of_dev_ports_and_of_each_other(tmp_path: 
         assert not set(ports) & seen
         assert all(not 35672 <= port <= 35682 for port in ports)
         seen |= set(ports)
+
+
+def test_the_gateway_rate_limits_login_and_register_per_client_address(tmp_path: Path):
+    text = render_gateway_config(StackConfig.dev())
+    assert "limit_req_zone $binary_remote_addr zone=credentials:10m rate=10r/s;" in text
+    for path in ("/auth/login", "/auth/register"):
+        block = text.split(f"location = {path} {{", 1)[1].split("}", 1)[0]
+        assert "limit_req zone=credentials burst=20 nodelay;" in block
+    assert "limit_req_status 429;" in text
