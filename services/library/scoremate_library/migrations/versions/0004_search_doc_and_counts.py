@@ -27,7 +27,9 @@ def upgrade() -> None:
     op.execute("INSERT INTO score_counts SELECT user_id, count(*) FROM scores GROUP BY user_id")
     op.execute(
         """
-        CREATE FUNCTION count_scores() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE FUNCTION count_scores() RETURNS trigger LANGUAGE plpgsql
+        -- Whoever inserts (a bulk COPY as superuser too), the counts table is this schema's.
+        SET search_path FROM CURRENT AS $$
         BEGIN
           IF TG_OP = 'INSERT' THEN
             INSERT INTO score_counts AS c VALUES (NEW.user_id, 1)
