@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aioboto3
 import httpx
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -125,3 +126,16 @@ class ApiClient:
             if time.monotonic() > deadline:
                 raise AssertionError(f"score {score_id} still {score['status']} after {timeout}s")
             await asyncio.sleep(0.1)
+
+
+async def list_objects(stack: Any, prefix: str) -> list[str]:
+    """The keys under `prefix` in the test stack's bucket, read straight from S3."""
+    async with aioboto3.Session().client(
+        "s3",
+        endpoint_url=f"http://127.0.0.1:{stack.cfg.ports.s3}",
+        aws_access_key_id=stack.cfg.s3_access_key,
+        aws_secret_access_key=stack.cfg.s3_secret_key,
+        region_name="us-east-1",
+    ) as s3:
+        listing = await s3.list_objects_v2(Bucket=stack.cfg.s3_bucket, Prefix=prefix)
+        return [item["Key"] for item in listing.get("Contents", [])]

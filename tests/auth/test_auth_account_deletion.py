@@ -3,12 +3,11 @@
 import asyncio
 import time
 
-import aioboto3
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.support import ApiClient, corpus_manifest
+from tests.support import ApiClient, corpus_manifest, list_objects
 
 pytestmark = pytest.mark.stack
 
@@ -36,19 +35,6 @@ async def _rows_holding(conn, user_id: str) -> dict[str, int]:
         if count:
             found[f"{schema}.{table}.{column}"] = count
     return found
-
-
-async def _objects_under(stack, prefix: str) -> list[str]:
-    session = aioboto3.Session()
-    async with session.client(
-        "s3",
-        endpoint_url=f"http://127.0.0.1:{stack.cfg.ports.s3}",
-        aws_access_key_id=stack.cfg.s3_access_key,
-        aws_secret_access_key=stack.cfg.s3_secret_key,
-        region_name="us-east-1",
-    ) as s3:
-        listing = await s3.list_objects_v2(Bucket=stack.cfg.s3_bucket, Prefix=prefix)
-        return [item["Key"] for item in listing.get("Contents", [])]
 
 
 async def test_deleting_an_account_erases_every_row_and_object(api: ApiClient, stack):
@@ -83,7 +69,7 @@ async def test_deleting_an_account_erases_every_row_and_object(api: ApiClient, s
             "files.uploads.user_id",
             "billing.accounts.user_id",
         } <= set(before)
-        assert await _objects_under(stack, f"{user.id}/")
+        assert await list_objects(stack, f"{user.id}/")
 
         deleted = await api.http.delete("/auth/me", headers=user.headers)
         assert deleted.status_code == 202
@@ -91,7 +77,7 @@ async def test_deleting_an_account_erases_every_row_and_object(api: ApiClient, s
         while True:
             async with engine.connect() as conn:
                 remaining = await _rows_holding(conn, user.id)
-            objects = await _objects_under(stack, f"{user.id}/")
+            objects = await list_objects(stack, f"{user.id}/")
             if (not remaining and not objects) or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.2)

@@ -6,31 +6,18 @@ import time
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlparse
 
-import aioboto3
 import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.support import CORPUS, ApiClient, User, corpus_manifest
+from tests.support import CORPUS, ApiClient, User, corpus_manifest, list_objects
 
 pytestmark = pytest.mark.stack
 
 
 def _distinct(name: str, salt: str) -> bytes:
     return corpus_manifest()[name].path.read_bytes() + f"\n% {salt}\n".encode()
-
-
-async def _objects(stack, prefix: str) -> list[str]:
-    async with aioboto3.Session().client(
-        "s3",
-        endpoint_url=f"http://127.0.0.1:{stack.cfg.ports.s3}",
-        aws_access_key_id=stack.cfg.s3_access_key,
-        aws_secret_access_key=stack.cfg.s3_secret_key,
-        region_name="us-east-1",
-    ) as s3:
-        listing = await s3.list_objects_v2(Bucket=stack.cfg.s3_bucket, Prefix=prefix)
-        return [item["Key"] for item in listing.get("Contents", [])]
 
 
 async def _create(api: ApiClient, user: User, salt: str, **fields) -> dict:
@@ -177,7 +164,7 @@ async def test_deleting_a_score_frees_its_objects_and_its_bytes(api: ApiClient, 
     score = await _create(api, user, "delete", title="Gone soon")
     assert (await api.wait_for_score(user, score["id"]))["status"] == "ready"
     prefix = f"{user.id}/scores/{score['id']}/"
-    keys = await _objects(stack, prefix)
+    keys = await list_objects(stack, prefix)
     assert any(k.endswith("original.pdf") for k in keys)
     assert any(k.endswith("cover.jpg") for k in keys)
     assert (await api.http.get("/billing/usage", headers=user.headers)).json()["used_bytes"] == score[
@@ -189,10 +176,10 @@ async def test_deleting_a_score_frees_its_objects_and_its_bytes(api: ApiClient, 
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         usage = (await api.http.get("/billing/usage", headers=user.headers)).json()
-        if usage["used_bytes"] == 0 and not await _objects(stack, prefix):
+        if usage["used_bytes"] == 0 and not await list_objects(stack, prefix):
             break
         await asyncio.sleep(0.2)
-    assert await _objects(stack, prefix) == []
+    assert await list_objects(stack, prefix) == []
     assert usage["used_bytes"] == 0
     assert usage["scores"] == 0
 
@@ -217,7 +204,7 @@ async def test_an_upload_never_claimed_is_swept_and_its_reservation_released(api
     upload = (await api.request_upload(user, data)).json()
     assert (await api.put_object(upload, data)).status_code == 200
     key = f"{user.id}/scores/{upload['score_id']}/original.pdf"
-    assert await _objects(stack, key) == [key]
+    assert await list_objects(stack, key) == [key]
     engine = create_async_engine(stack.superuser_database_url)
     try:
         async with engine.begin() as conn:
@@ -229,9 +216,9 @@ async def test_an_upload_never_claimed_is_swept_and_its_reservation_released(api
                 {"s": upload["score_id"]},
             )
         deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and await _objects(stack, key):
+        while time.monotonic() < deadline and await list_objects(stack, key):
             await asyncio.sleep(0.2)
-        assert await _objects(stack, key) == []
+        assert await list_objects(stack, key) == []
         async with engine.connect() as conn:
             status = await conn.scalar(
                 sa.text("SELECT status FROM files.uploads WHERE score_id = :s"), {"s": upload["score_id"]}

@@ -2,16 +2,16 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from scoremate_billing.models import Account, UsageEntry
 from scoremate_shared.admin import record_admin_action
 from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import AdminUser
+from scoremate_shared.pagination import PageQuery, PageSizeQuery
 
 router = APIRouter(prefix="/admin/users", tags=["admin"])
 
@@ -36,8 +36,8 @@ async def list_users(
     request: Request,
     admin: AdminUser,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 20,
 ) -> AdminUsersPage:
     """Newest accounts first; usage is the ledger's sum."""
     runtime = request.app.state.runtime

@@ -2,11 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 
 from scoremate_billing.schemas import (
     HistoryEntryOut,
-    Page,
     PlanChangeIn,
     PlanOut,
     RedeemReferralIn,
@@ -16,6 +15,7 @@ from scoremate_billing.schemas import (
 from scoremate_billing.service import BillingService
 from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import CurrentUser
+from scoremate_shared.pagination import Page, PageQuery, PageSizeQuery
 
 router = APIRouter(prefix="/billing", tags=["billing"])
 
@@ -53,8 +53,8 @@ async def get_history(
     user: CurrentUser,
     session: SessionDep,
     billing: BillingDep,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 20,
 ) -> Page[HistoryEntryOut]:
     """Newest first."""
     return await billing.history(session, user.user_id, page, page_size)

@@ -1,11 +1,9 @@
 """Request and response bodies of the billing API."""
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-
-T = TypeVar("T")
 
 
 class PlanOut(BaseModel):
@@ -42,10 +40,3 @@ class HistoryEntryOut(BaseModel):
     amount: int
     meta: dict[str, Any]
     created_at: datetime
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    page: int
-    page_size: int
-    total: int

@@ -11,7 +11,6 @@ from scoremate_billing.models import Account, HistoryEntry, ReferralRedemption, 
 from scoremate_billing.receipts import ReceiptRejected, ReceiptVerifier
 from scoremate_billing.schemas import (
     HistoryEntryOut,
-    Page,
     PlanChangeIn,
     PlanOut,
     RedeemReferralOut,
@@ -21,6 +20,7 @@ from scoremate_billing.settings import MB, BillingSettings
 from scoremate_shared.errors import Conflict, NotFound, ProblemError
 from scoremate_shared.events import QuotaChangedV1, UsageThresholdCrossedV1
 from scoremate_shared.messaging.outbox import add_event
+from scoremate_shared.pagination import Page
 
 PRODUCER = "billing"
 Plan = Literal["solo", "pro"]

@@ -12,10 +12,9 @@ from scoremate_files.models import AccessLogEntry, StoredObject
 from scoremate_shared.admin import record_admin_action
 from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import AdminUser
+from scoremate_shared.pagination import PageQuery, PageSizeQuery
 
 router = APIRouter(prefix="/admin", tags=["admin"])
-PageQuery = Annotated[int, Query(ge=1, le=1_000_000)]
-PageSizeQuery = Annotated[int, Query(ge=1, le=100)]
 
 
 class AdminObjectOut(BaseModel):

@@ -7,12 +7,13 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, status
 
 from scoremate_processor.models import Task
-from scoremate_processor.schemas import Page, TaskOut
+from scoremate_processor.schemas import TaskOut
 from scoremate_processor.service import TaskNotFound, task_out
 from scoremate_shared.admin import record_admin_action
 from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import AdminUser
 from scoremate_shared.errors import Conflict
+from scoremate_shared.pagination import Page, PageQuery, PageSizeQuery
 
 router = APIRouter(prefix="/admin/tasks", tags=["admin"])
 
@@ -29,8 +30,8 @@ async def list_tasks(
     status_filter: Annotated[
         Literal["PENDING", "RUNNING", "SUCCEEDED", "FAILED"] | None, Query(alias="status")
     ] = None,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 20,
 ) -> Page[TaskOut]:
     """Most recently changed first."""
     conditions = [Task.status == status_filter] if status_filter else []

@@ -5,10 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from scoremate_processor.schemas import Page, TaskOut
+from scoremate_processor.schemas import TaskOut
 from scoremate_processor.service import ProcessorService
 from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import CurrentUser
+from scoremate_shared.pagination import Page, PageQuery, PageSizeQuery
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
@@ -56,8 +57,8 @@ async def list_tasks(
     session: SessionDep,
     processor: ProcessorDep,
     score_id: Annotated[uuid.UUID | None, Query()] = None,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 20,
 ) -> Page[TaskOut]:
     """Newest first."""
     return await processor.list_tasks(session, user, score_id, page, page_size)

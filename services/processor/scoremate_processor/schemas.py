@@ -2,13 +2,12 @@
 
 import uuid
 from datetime import datetime
-from typing import Generic, Literal, TypeVar
+from typing import Literal
 
 from pydantic import BaseModel
 
 from scoremate_shared.events import IntegrationEvent
 
-T = TypeVar("T")
 TaskKind = Literal["pdf_info", "thumbnail", "layout_hook"]
 
 
@@ -30,10 +29,3 @@ class TaskOut(BaseModel):
     log: list[str]
     created_at: datetime
     updated_at: datetime
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    page: int
-    page_size: int
-    total: int

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from scoremate_processor.isolation import RenderFailed, WorkerPool
 from scoremate_processor.models import Task
 from scoremate_processor.pdf import PdfInfo, PdfRejected, Thumbnails
-from scoremate_processor.schemas import Page, ProcessorJobRequestedV1, TaskKind, TaskOut
+from scoremate_processor.schemas import ProcessorJobRequestedV1, TaskKind, TaskOut
 from scoremate_processor.settings import ProcessorSettings
 from scoremate_shared.auth import Principal
 from scoremate_shared.db import Database
@@ -30,6 +30,7 @@ from scoremate_shared.events import (
 from scoremate_shared.events.contracts import PdfMetadata
 from scoremate_shared.messaging.broker import RetryLater, current_delivery
 from scoremate_shared.messaging.outbox import add_event
+from scoremate_shared.pagination import Page
 from scoremate_shared.storage import ObjectStorage, cover_key, page_thumbnail_key, score_prefix
 
 log = logging.getLogger(__name__)

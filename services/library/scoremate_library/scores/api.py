@@ -5,10 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from scoremate_library.scores.schemas import Page, ScoreCreate, ScoreOut, ScorePatch
+from scoremate_library.scores.schemas import ScoreCreate, ScoreOut, ScorePatch
 from scoremate_library.scores.service import ScoreService
 from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import CurrentUser
+from scoremate_shared.pagination import Page, PageQuery, PageSizeQuery
 
 router = APIRouter(prefix="/scores", tags=["scores"])
 
@@ -19,8 +20,6 @@ def get_scores(request: Request) -> ScoreService:
 
 
 ScoresDep = Annotated[ScoreService, Depends(get_scores)]
-PageQuery = Annotated[int, Query(ge=1, le=1_000_000)]
-PageSizeQuery = Annotated[int, Query(ge=1, le=100)]
 
 
 @router.get("", summary="The caller's scores, searched and filtered")

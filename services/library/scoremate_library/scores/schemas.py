@@ -2,13 +2,12 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-T = TypeVar("T")
 
 
 def normalise_tags(tags: list[str]) -> list[str]:
@@ -56,13 +55,6 @@ class ScoreOut(BaseModel):
     filled_from_pdf: list[str]
     created_at: datetime
     updated_at: datetime
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    page: int
-    page_size: int
-    total: int
 
 
 def page_sizes_out(value: Any) -> list[list[float]] | None:

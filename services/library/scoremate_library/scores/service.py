@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoremate_library.models import Score, ScoreCount
-from scoremate_library.scores.schemas import Page, ScoreCreate, ScoreOut, ScorePatch, page_sizes_out
+from scoremate_library.scores.schemas import ScoreCreate, ScoreOut, ScorePatch, page_sizes_out
 from scoremate_library.setlists.service import SetlistService
 from scoremate_library.settings import LibrarySettings
 from scoremate_shared.auth import Principal
@@ -22,6 +22,7 @@ from scoremate_shared.events import (
     ThumbnailsGeneratedV1,
 )
 from scoremate_shared.messaging.outbox import add_event
+from scoremate_shared.pagination import Page
 from scoremate_shared.storage import ObjectStorage
 from scoremate_shared.upload_token import InvalidUploadToken, verify_upload_token
 

@@ -3,13 +3,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 
-from scoremate_library.scores.schemas import Page
 from scoremate_library.setlists.schemas import SetlistCreate, SetlistItemsIn, SetlistOut, SetlistPatch
 from scoremate_library.setlists.service import SetlistService
 from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import CurrentUser
+from scoremate_shared.pagination import Page, PageQuery, PageSizeQuery
 
 router = APIRouter(prefix="/setlists", tags=["setlists"])
 
@@ -27,8 +27,8 @@ async def list_setlists(
     user: CurrentUser,
     session: SessionDep,
     setlists: SetlistsDep,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 20,
 ) -> Page[SetlistOut]:
     """Newest first, each with its items in order."""
     return await setlists.list_setlists(session, user, page, page_size)

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoremate_library.models import Score, Setlist, SetlistItem
-from scoremate_library.scores.schemas import Page
 from scoremate_library.setlists.schemas import (
     SetlistCreate,
     SetlistItemOut,
@@ -17,6 +16,7 @@ from scoremate_library.setlists.schemas import (
 )
 from scoremate_shared.auth import Principal
 from scoremate_shared.errors import InvalidInput, NotFound
+from scoremate_shared.pagination import Page
 
 
 class SetlistNotFound(NotFound):
