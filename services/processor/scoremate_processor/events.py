@@ -22,7 +22,8 @@ async def on_score_uploaded(event: ScoreUploadedV1, envelope: EventEnvelope, rt:
             await session.commit()
 
 
-@handlers.on(ProcessorJobRequestedV1, purpose="jobs", prefetch=1)
+# A few jobs at once per instance: downloads and uploads overlap while the worker pool renders.
+@handlers.on(ProcessorJobRequestedV1, purpose="jobs", prefetch=4)
 async def on_job_requested(
     event: ProcessorJobRequestedV1, envelope: EventEnvelope, rt: "ProcessorRuntime"
 ) -> None:

@@ -67,14 +67,15 @@ class IsolatedWorker:
         return self._conn
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        # The process first: its end of the pipe closes, so a thread still polling ours wakes up.
         if self._process is not None:
             if self._process.is_alive():
                 self._process.kill()
             self._process.join(timeout=5)
             self._process = None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     async def run(self, name: str, *args: Any, timeout: float, **kwargs: Any) -> Any:  # noqa: ASYNC109
         conn = self._ensure_started()

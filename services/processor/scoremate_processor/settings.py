@@ -15,7 +15,7 @@ class ProcessorSettings(ServiceSettings, StorageSettings):
     max_pages_thumbnailed: int = Field(default=500, ge=1)
     jpeg_quality: int = Field(default=80, ge=10, le=95)
     # Isolated rendering: each worker process is killed past the timeout or the memory limit.
-    render_workers: int = Field(default=1, ge=1, le=16)
+    render_workers: int = Field(default=2, ge=1, le=16)
     job_timeout_seconds: float = Field(default=60.0, gt=0)
     render_memory_limit_mb: int = Field(default=1024, ge=128)
     # Transient failures (storage or broker away) are retried with the broker's backoff; keep
