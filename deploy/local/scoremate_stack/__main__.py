@@ -5,18 +5,26 @@ import os
 import sys
 
 from scoremate_stack.config import SERVICES, StackConfig
+from scoremate_stack.gateway import COMPOSE_CONFIG, K8S_GATEWAY_CONFIG, render_compose_gateway_config
 from scoremate_stack.stack import Stack, StackError, install
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scoremate_stack", description=__doc__)
-    parser.add_argument("command", choices=["up", "down", "status", "logs", "clean", "install"])
+    parser.add_argument(
+        "command", choices=["up", "down", "status", "logs", "clean", "install", "render-compose-gateway"]
+    )
     args = parser.parse_args(argv)
     cfg = StackConfig.dev()
     stack = Stack(cfg)
     try:
         if args.command == "install":
             install()
+        elif args.command == "render-compose-gateway":
+            rendered = render_compose_gateway_config()
+            for target in (COMPOSE_CONFIG, K8S_GATEWAY_CONFIG):
+                target.write_text(rendered)
+                print(f"wrote {target}")
         elif args.command == "up":
             install()
             stack.up()

@@ -8,22 +8,50 @@ from scoremate_stack.config import REPO_ROOT, StackConfig
 TEMPLATE = REPO_ROOT / "deploy" / "nginx" / "nginx.conf.template"
 
 
-def render_gateway_config(cfg: StackConfig) -> str:
-    values = {
-        "run_dir": str(cfg.run_dir),
-        "log_dir": str(cfg.log_dir),
-        "login_rate": str(cfg.login_rate_per_second),
-        "login_burst": str(cfg.login_burst),
-        "port_gateway": str(cfg.ports.gateway),
-        "port_s3": str(cfg.ports.s3),
-        "s3_max_body": "210m",
-        **{f"port_{name}": str(port) for name, port in cfg.ports.services.items()},
-    }
+COMPOSE_CONFIG = REPO_ROOT / "deploy" / "compose" / "nginx.conf"
+K8S_GATEWAY_CONFIG = REPO_ROOT / "deploy" / "k8s" / "base" / "nginx.conf"
 
+
+def _fill(values: dict[str, str]) -> str:
     def fill(match: re.Match[str]) -> str:
         return values[match.group(1)]
 
     return re.sub(r"\{\{(\w+)\}\}", fill, TEMPLATE.read_text())
+
+
+def render_gateway_config(cfg: StackConfig) -> str:
+    """The gateway of the native stack: every upstream on loopback."""
+    return _fill(
+        {
+            "run_dir": str(cfg.run_dir),
+            "log_dir": str(cfg.log_dir),
+            "login_rate": str(cfg.login_rate_per_second),
+            "login_burst": str(cfg.login_burst),
+            "listen": f"127.0.0.1:{cfg.ports.gateway}",
+            "upstream_s3": f"127.0.0.1:{cfg.ports.s3}",
+            "s3_max_body": "210m",
+            **{f"upstream_{name}": f"127.0.0.1:{port}" for name, port in cfg.ports.services.items()},
+        }
+    )
+
+
+def render_compose_gateway_config() -> str:
+    """The same gateway for deploy/compose.yaml: upstreams by service name, port 8000."""
+    return _fill(
+        {
+            "run_dir": "/var/cache",
+            "log_dir": "/var/log/nginx",
+            "login_rate": "10",
+            "login_burst": "20",
+            "listen": "8080",
+            "upstream_s3": "minio:9000",
+            "s3_max_body": "210m",
+            **{
+                f"upstream_{name}": f"{name}:8000"
+                for name in ("auth", "files", "library", "processor", "billing")
+            },
+        }
+    )
 
 
 def write_gateway_config(cfg: StackConfig) -> Path:

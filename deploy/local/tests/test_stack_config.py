@@ -2,7 +2,12 @@ import subprocess
 from pathlib import Path
 
 from scoremate_stack.config import DEV_PORTS, TEST_PORTS, StackConfig
-from scoremate_stack.gateway import render_gateway_config, write_gateway_config
+from scoremate_stack.gateway import (
+    COMPOSE_CONFIG,
+    render_compose_gateway_config,
+    render_gateway_config,
+    write_gateway_config,
+)
 
 
 def _all_ports(ports) -> list[int]:
@@ -51,6 +56,7 @@ def test_rendered_gateway_config_fills_every_placeholder_and_passes_nginx_t(tmp_
     assert "{{" not in text
     assert f"listen 127.0.0.1:{TEST_PORTS.gateway};" in text
     assert f"server 127.0.0.1:{TEST_PORTS.services['library']};" in text
+    assert "server library:8000;" not in text
     conf = write_gateway_config(cfg)
     cfg.log_dir.mkdir(parents=True, exist_ok=True)
     check = subprocess.run(
@@ -90,3 +96,9 @@ def test_the_gateway_rate_limits_login_and_register_per_client_address(tmp_path:
         block = text.split(f"location = {path} {{", 1)[1].split("}", 1)[0]
         assert "limit_req zone=credentials burst=20 nodelay;" in block
     assert "limit_req_status 429;" in text
+
+
+def test_the_committed_compose_gateway_is_the_rendered_template():
+    """Run `python -m scoremate_stack render-compose-gateway` after changing the template."""
+    assert COMPOSE_CONFIG.read_text() == render_compose_gateway_config()
+    assert "server library:8000;" in COMPOSE_CONFIG.read_text()
