@@ -10,7 +10,6 @@ from typing import Annotated, Any, Generic, TypeVar
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +18,7 @@ from scoremate_shared.auth import TokenVerifier
 from scoremate_shared.db import Database
 from scoremate_shared.errors import problem, problem_response, register_problem_handlers
 from scoremate_shared.http import RequestContextMiddleware
+from scoremate_shared.messaging.asyncapi import events_asyncapi
 from scoremate_shared.messaging.broker import EventHandlers, create_broker
 from scoremate_shared.messaging.outbox import OutboxRelay
 from scoremate_shared.messaging.tables import outbox_table
@@ -178,14 +178,15 @@ def _operations_router(runtime: ServiceRuntime[Any]) -> APIRouter:
             problem(503, "Not ready", "A dependency is unavailable", "not-ready", checks=checks)
         )
 
+    asyncapi_document: dict[str, Any] = {}
+
     @router.get(
         "/asyncapi.json", summary="The events this service consumes (AsyncAPI)", include_in_schema=False
     )
-    async def asyncapi() -> Response:
-        spec = AsyncAPI(
-            runtime.broker, title=f"ScoreMate {runtime.settings.service_name} events", version="1"
-        ).to_specification()
-        return Response(spec.to_json(), media_type="application/json")
+    async def asyncapi() -> JSONResponse:
+        if not asyncapi_document and runtime.handlers is not None:
+            asyncapi_document.update(events_asyncapi(runtime.settings.service_name, runtime.handlers))
+        return JSONResponse(asyncapi_document)
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     async def prometheus_metrics() -> Response:

@@ -5,6 +5,7 @@ import os
 import sys
 
 from scoremate_stack.config import SERVICES, StackConfig
+from scoremate_stack.contracts import write_event_docs
 from scoremate_stack.gateway import COMPOSE_CONFIG, K8S_GATEWAY_CONFIG, render_compose_gateway_config
 from scoremate_stack.stack import Stack, StackError, install
 
@@ -12,7 +13,17 @@ from scoremate_stack.stack import Stack, StackError, install
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scoremate_stack", description=__doc__)
     parser.add_argument(
-        "command", choices=["up", "down", "status", "logs", "clean", "install", "render-compose-gateway"]
+        "command",
+        choices=[
+            "up",
+            "down",
+            "status",
+            "logs",
+            "clean",
+            "install",
+            "render-compose-gateway",
+            "write-event-docs",
+        ],
     )
     args = parser.parse_args(argv)
     cfg = StackConfig.dev()
@@ -20,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "install":
             install()
+        elif args.command == "write-event-docs":
+            for path in write_event_docs():
+                print(f"wrote {path}")
         elif args.command == "render-compose-gateway":
             rendered = render_compose_gateway_config()
             for target in (COMPOSE_CONFIG, K8S_GATEWAY_CONFIG):

@@ -110,6 +110,11 @@ class EventHandlers(Generic[C]):
     def queues(self) -> list[str]:
         return [r.queue for r in self._registrations]
 
+    @property
+    def consumed(self) -> list[tuple[str, type[IntegrationEvent]]]:
+        """(queue, event model) for every handler: what this service depends on."""
+        return [(r.queue, r.event_cls) for r in self._registrations]
+
     def attach(self, broker: RabbitBroker, context: C, settings: ServiceSettings) -> None:
         """Create one FastStream subscriber per registered handler."""
         for registration in self._registrations:
