@@ -112,6 +112,18 @@ def register_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def on_database_error(_: Request, exc: DBAPIError) -> JSONResponse:
+        sqlstate = str(getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or "")
+        if sqlstate.startswith("22"):
+            # Class 22, data exception: the input holds what PostgreSQL cannot store (a NUL
+            # character, an out-of-range number): the client's to fix, not a server failure.
+            return problem_response(
+                problem(
+                    422,
+                    "Invalid input",
+                    "The input holds characters or values that cannot be stored (such as NUL)",
+                    "validation-error",
+                )
+            )
         if not isinstance(exc, IntegrityError | DataError | ProgrammingError):
             # The database is restarting or unreachable: the client should retry, not give up.
             log.warning("database unavailable: %s", exc.__class__.__name__)
