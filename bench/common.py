@@ -30,29 +30,42 @@ def bench_stack(extra_env: dict[str, dict[str, str]] | None = None) -> Iterator[
 
 
 def wrk(
-    url: str, token: str, *, connections: int = 50, seconds: int = 10, threads: int = 2
+    url: str,
+    token: str | None,
+    *,
+    connections: int = 50,
+    seconds: int = 10,
+    threads: int = 2,
+    method: str = "GET",
+    body: str | None = None,
 ) -> dict[str, float]:
     """Load one URL with wrk (from Debian) and return its figures."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
-    result = subprocess.run(
-        [
-            "wrk",
-            f"-t{threads}",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--timeout",
-            "10s",
-            "-s",
-            str(BENCH_DIR / "percentiles.lua"),
-            "-H",
-            f"Authorization: Bearer {token}",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    request = f'wrk.method = "{method}"\n'
+    if body is not None:
+        request += f"wrk.body = {json.dumps(body)}\n" + 'wrk.headers["Content-Type"] = "application/json"\n'
+    if token:
+        request += f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(request + (BENCH_DIR / "percentiles.lua").read_text())
+        script.flush()
+        result = subprocess.run(
+            [
+                "wrk",
+                f"-t{min(threads, connections)}",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                script.name,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     line = result.stdout.strip().splitlines()[-1]
     figures: dict[str, float] = json.loads(line)
     return figures
