@@ -150,7 +150,11 @@ def create_service_app(runtime: ServiceRuntime[Any], *, title: str, routers: Seq
 
     # Before uvicorn's own start-up lines, so every line of the process is JSON.
     configure_logging(runtime.settings.service_name, runtime.settings.log_level)
-    app = FastAPI(title=title, lifespan=lifespan)
+    # RequestContextMiddleware opens the server span and records the metrics: FastAPI's own
+    # telemetry would do both a second time on every request.
+    app = FastAPI(
+        title=title, lifespan=lifespan, telemetry={"tracing": False, "metrics": False, "logs": False}
+    )
     app.state.runtime = runtime
     app.state.token_verifier = runtime.token_verifier
     app.add_middleware(RequestContextMiddleware)
@@ -217,3 +221,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def get_database(request: Request) -> Database:
+    """For hot reads through the read pool (`Database.fetch`); writes take a SessionDep."""
+    db: Database = request.app.state.runtime.db
+    return db
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]

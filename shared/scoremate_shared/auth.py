@@ -48,6 +48,7 @@ class TokenVerifier:
         refresh_interval_seconds: float = 300.0,
         min_refetch_seconds: float = 5.0,
         key_loader: Callable[[], Awaitable[dict[str, Any]]] | None = None,
+        cache_size: int = 10_000,
     ) -> None:
         self._jwks_url = jwks_url
         # The auth service loads its own keys from its table instead of calling itself.
@@ -59,6 +60,10 @@ class TokenVerifier:
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
+        # Verified tokens by their whole text, until their `exp`: a client sends the same token
+        # for many requests, and checking an ES256 signature costs far more than the request.
+        self._verified: dict[str, tuple[Principal, float]] = {}
+        self._cache_size = cache_size
 
     def set_keys(self, jwks: dict[str, Any]) -> None:
         """Install a JWKS document (also how the auth service feeds itself its own keys)."""
@@ -95,6 +100,26 @@ class TokenVerifier:
         return self._keys.get(kid)
 
     async def verify(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None:
+            principal, expires_at = cached
+            if time.time() < expires_at:
+                return principal
+            del self._verified[token]
+        principal, expires_at = await self._verify_signed(token)
+        self._remember(token, principal, expires_at)
+        return principal
+
+    def _remember(self, token: str, principal: Principal, expires_at: float) -> None:
+        if len(self._verified) >= self._cache_size:
+            now = time.time()
+            for stale in [t for t, (_, exp) in self._verified.items() if exp <= now]:
+                del self._verified[stale]
+            while len(self._verified) >= self._cache_size:  # still full: forget the oldest
+                del self._verified[next(iter(self._verified))]
+        self._verified[token] = (principal, expires_at)
+
+    async def _verify_signed(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -125,7 +150,8 @@ class TokenVerifier:
         except ValueError as exc:
             raise Unauthorized("Invalid access token subject") from exc
         roles = claims.get("roles", [])
-        return Principal(user_id=user_id, roles=frozenset(r for r in roles if isinstance(r, str)))
+        principal = Principal(user_id=user_id, roles=frozenset(r for r in roles if isinstance(r, str)))
+        return principal, float(claims["exp"])
 
 
 _bearer = HTTPBearer(auto_error=False)

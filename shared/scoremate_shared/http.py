@@ -13,6 +13,8 @@ from scoremate_shared.telemetry.logs import request_id_var
 
 tracer = trace.get_tracer("scoremate.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# W3C trace context and baggage (the propagators set up by default) and our request id.
+_PROPAGATED = frozenset({b"traceparent", b"tracestate", b"baggage", b"x-request-id"})
 
 
 def _traceparent(span: trace.Span) -> str | None:
@@ -32,7 +34,12 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        carrier = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        # Only the headers this needs, decoded: cheaper than a dict of all of them.
+        carrier = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in scope["headers"]
+            if name in _PROPAGATED
+        }
         given = carrier.get("x-request-id", "")
         request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
         method = scope["method"]

@@ -13,6 +13,10 @@ class ServiceSettings(BaseSettings):
     database_url: str = Field(description="postgresql+asyncpg URL of this service's own role")
     db_schema: str = Field(description="The one PostgreSQL schema this service owns")
     db_pool_size: int = 10
+    # The asyncpg pool of hot reads (Database.fetch), beside the SQLAlchemy pool of writes.
+    db_read_pool_size: int = 10
+    # Connections older than this are replaced: bounds how long a dead one can linger unseen.
+    db_pool_recycle_seconds: float = 300.0
     amqp_url: str
     jwks_url: str = Field(description="Where the auth service publishes its public keys")
     jwt_issuer: str = "scoremate-auth"

@@ -123,3 +123,47 @@ async def test_wrong_audience_is_refused(keys, verifier):
     token = jwt.encode(_claims(aud="elsewhere"), private, algorithm="ES256", headers={"kid": "k1"})
     with pytest.raises(Unauthorized):
         await verifier.verify(token)
+
+
+async def test_a_verified_token_is_not_verified_again_until_it_expires(keys, verifier, monkeypatch):
+    private, _ = keys
+    token = jwt.encode(_claims(exp=int(time.time()) + 60), private, algorithm="ES256", headers={"kid": "k1"})
+    decoded = []
+    real_decode = jwt.decode
+
+    def counting_decode(*args, **kwargs):
+        decoded.append(1)
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting_decode)
+    first = await verifier.verify(token)
+    assert await verifier.verify(token) == first
+    assert len(decoded) == 1
+    # Past its exp the cached answer is gone: the token is checked again (and PyJWT, on its
+    # own clock, then refuses it once it really expired).
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)
+    await verifier.verify(token)
+    assert len(decoded) == 2
+
+
+async def test_a_tampered_copy_of_a_cached_token_is_still_refused(keys, verifier):
+    private, _ = keys
+    token = jwt.encode(_claims(), private, algorithm="ES256", headers={"kid": "k1"})
+    await verifier.verify(token)
+    header, _body, signature = token.split(".")
+    other = base64.urlsafe_b64encode(json.dumps(_claims()).encode()).rstrip(b"=").decode()
+    with pytest.raises(Unauthorized):
+        await verifier.verify(f"{header}.{other}.{signature}")
+
+
+async def test_the_cache_of_verified_tokens_is_bounded(keys):
+    private, jwk = keys
+    small = TokenVerifier("http://127.0.0.1:1/jwks.json", issuer=ISSUER, audience=AUDIENCE, cache_size=3)
+    small.set_keys({"keys": [jwk]})
+    tokens = [jwt.encode(_claims(), private, algorithm="ES256", headers={"kid": "k1"}) for _ in range(5)]
+    for token in tokens:
+        await small.verify(token)
+    assert len(small._verified) == 3
+    assert tokens[-1] in small._verified
+    assert tokens[0] not in small._verified

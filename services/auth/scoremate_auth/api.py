@@ -18,7 +18,7 @@ _UNAUTHORIZED: dict[int | str, dict[str, Any]] = {401: {"description": "Missing,
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
-def get_auth(request: Request) -> AuthService:
+async def get_auth(request: Request) -> AuthService:
     auth: AuthService = request.app.state.runtime.auth
     return auth
 

@@ -20,7 +20,7 @@ from scoremate_shared.pagination import Page, PageQuery, PageSizeQuery
 router = APIRouter(prefix="/billing", tags=["billing"])
 
 
-def get_billing(request: Request) -> BillingService:
+async def get_billing(request: Request) -> BillingService:
     billing: BillingService = request.app.state.runtime.billing
     return billing
 

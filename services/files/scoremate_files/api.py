@@ -13,7 +13,7 @@ from scoremate_shared.auth import CurrentUser
 router = APIRouter(prefix="/files", tags=["files"])
 
 
-def get_files(request: Request) -> FilesService:
+async def get_files(request: Request) -> FilesService:
     files: FilesService = request.app.state.runtime.files
     return files
 

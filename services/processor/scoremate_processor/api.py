@@ -14,7 +14,7 @@ from scoremate_shared.pagination import Page, PageQuery, PageSizeQuery
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
 
-def get_processor(request: Request) -> ProcessorService:
+async def get_processor(request: Request) -> ProcessorService:
     processor: ProcessorService = request.app.state.runtime.processor
     return processor
 

@@ -7,14 +7,15 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from scoremate_library.scores.schemas import ScoreCreate, ScoreOut, ScorePatch
 from scoremate_library.scores.service import ScoreService
-from scoremate_shared.app import SessionDep
+from scoremate_shared.app import DatabaseDep, SessionDep
 from scoremate_shared.auth import CurrentUser
 from scoremate_shared.pagination import Page, PageQuery, PageSizeQuery
+from scoremate_shared.responses import FastJSONResponse
 
 router = APIRouter(prefix="/scores", tags=["scores"])
 
 
-def get_scores(request: Request) -> ScoreService:
+async def get_scores(request: Request) -> ScoreService:
     scores: ScoreService = request.app.state.runtime.scores
     return scores
 
@@ -22,42 +23,51 @@ def get_scores(request: Request) -> ScoreService:
 ScoresDep = Annotated[ScoreService, Depends(get_scores)]
 
 
-@router.get("", summary="The caller's scores, searched and filtered")
+@router.get("", summary="The caller's scores, searched and filtered", response_model=Page[ScoreOut])
 async def list_scores(
     user: CurrentUser,
-    session: SessionDep,
+    db: DatabaseDep,
     scores: ScoresDep,
     query: Annotated[str | None, Query(max_length=200)] = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
     page: PageQuery = 1,
     page_size: PageSizeQuery = 20,
-) -> Page[ScoreOut]:
+) -> FastJSONResponse:
     """Newest first; with `query`, by relevance (partial words, case- and accent-insensitive)."""
-    return await scores.list_scores(session, user, query=query, tag=tag, page=page, page_size=page_size)
+    return FastJSONResponse(
+        await scores.list_scores(db, user, query=query, tag=tag, page=page, page_size=page_size)
+    )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a score from an upload token")
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a score from an upload token",
+    response_model=ScoreOut,
+)
 async def create_score(
     body: ScoreCreate, user: CurrentUser, session: SessionDep, scores: ScoresDep
-) -> ScoreOut:
+) -> FastJSONResponse:
     """422 for an invalid, expired or foreign token; 409 when the token was already used."""
-    return await scores.create_score(session, user, body)
+    return FastJSONResponse(await scores.create_score(session, user, body), status.HTTP_201_CREATED)
 
 
-@router.get("/{score_id}", summary="One score")
+@router.get("/{score_id}", summary="One score", response_model=ScoreOut)
 async def get_score(
-    score_id: uuid.UUID, user: CurrentUser, session: SessionDep, scores: ScoresDep
-) -> ScoreOut:
+    score_id: uuid.UUID, user: CurrentUser, db: DatabaseDep, scores: ScoresDep
+) -> FastJSONResponse:
     """404 for an unknown score or another user's."""
-    return await scores.get_score(session, user, score_id)
+    return FastJSONResponse(await scores.get_score(db, user, score_id))
 
 
-@router.patch("/{score_id}", summary="Change title, composer, instrumentation, tags or note")
+@router.patch(
+    "/{score_id}", summary="Change title, composer, instrumentation, tags or note", response_model=ScoreOut
+)
 async def patch_score(
     score_id: uuid.UUID, body: ScorePatch, user: CurrentUser, session: SessionDep, scores: ScoresDep
-) -> ScoreOut:
+) -> FastJSONResponse:
     """Only the fields sent change; null clears an optional one."""
-    return await scores.patch_score(session, user, score_id, body)
+    return FastJSONResponse(await scores.patch_score(session, user, score_id, body))
 
 
 @router.delete("/{score_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a score")

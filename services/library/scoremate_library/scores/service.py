@@ -2,17 +2,19 @@
 
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scoremate_library.models import Score, ScoreCount
-from scoremate_library.scores.schemas import ScoreCreate, ScoreOut, ScorePatch, page_sizes_out
+from scoremate_library.models import Score
+from scoremate_library.scores.schemas import ScoreCreate, ScorePatch, page_sizes_out
 from scoremate_library.setlists.service import SetlistService
 from scoremate_library.settings import LibrarySettings
 from scoremate_shared.auth import Principal
+from scoremate_shared.db import Database
 from scoremate_shared.errors import Conflict, InvalidInput, NotFound
 from scoremate_shared.events import (
     PagesCountedV1,
@@ -22,7 +24,6 @@ from scoremate_shared.events import (
     ThumbnailsGeneratedV1,
 )
 from scoremate_shared.messaging.outbox import add_event
-from scoremate_shared.pagination import Page
 from scoremate_shared.storage import ObjectStorage
 from scoremate_shared.upload_token import InvalidUploadToken, verify_upload_token
 
@@ -51,7 +52,29 @@ def search_terms(query: str) -> list[str]:
     return [w[:100].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]
 
 
-SEARCH_TEXT = Score.search_doc
+# What a Score of the API is read from; hot reads select these columns and nothing else.
+SCORE_COLUMNS = (
+    "id",
+    "title",
+    "composer",
+    "instrumentation",
+    "tags",
+    "note",
+    "status",
+    "error",
+    "pages",
+    "page_sizes",
+    "size_bytes",
+    "mime",
+    "content_hash",
+    "cover_key",
+    "filled_from_pdf",
+    "created_at",
+    "updated_at",
+)
+SCORE_SELECT = ", ".join(SCORE_COLUMNS)
+# SQL below is built from these constants and $n placeholders only; every value is a parameter.
+GET_SCORE_SQL = f"SELECT {SCORE_SELECT} FROM scores WHERE id = $1 AND user_id = $2"  # noqa: S608
 
 
 class ScoreService:
@@ -60,34 +83,38 @@ class ScoreService:
         self.storage = storage
         self.setlists = setlists
 
-    def to_out(self, score: Score) -> ScoreOut:
-        thumbnail_url = None
-        if score.status == "ready" and score.cover_key:
-            # Local computation, no storage round trip: fine for every item of a listing.
-            thumbnail_url, _ = self.storage.presign_get(score.cover_key)
-        return ScoreOut(
-            id=score.id,
-            title=score.title,
-            composer=score.composer,
-            instrumentation=score.instrumentation,
-            tags=list(score.tags or []),
-            note=score.note,
-            status=score.status,
-            error=score.error,
-            pages=score.pages,
-            page_sizes=page_sizes_out(score.page_sizes),
-            size_bytes=score.size_bytes,
-            mime=score.mime,
-            content_hash=score.content_hash,
-            thumbnail_url=thumbnail_url,
-            filled_from_pdf=list(score.filled_from_pdf or []),
-            created_at=score.created_at,
-            updated_at=score.updated_at,
-        )
+    def to_json(self, score: Mapping[str, Any]) -> dict[str, Any]:
+        """The Score of the API, from a row of SCORE_COLUMNS (a read) or a loaded Score (a write)."""
+        cover = score["cover_key"]
+        # Local computation, no storage round trip: fine for every item of a listing.
+        thumbnail_url = self.storage.presign_get(cover)[0] if score["status"] == "ready" and cover else None
+        page_sizes = score["page_sizes"]
+        return {
+            "id": score["id"],
+            "title": score["title"],
+            "composer": score["composer"],
+            "instrumentation": score["instrumentation"],
+            "tags": score["tags"] or [],
+            "note": score["note"],
+            "status": score["status"],
+            "error": score["error"],
+            "pages": score["pages"],
+            "page_sizes": page_sizes_out(page_sizes) if page_sizes is not None else None,
+            "size_bytes": score["size_bytes"],
+            "mime": score["mime"],
+            "content_hash": score["content_hash"],
+            "thumbnail_url": thumbnail_url,
+            "filled_from_pdf": score["filled_from_pdf"] or [],
+            "created_at": score["created_at"],
+            "updated_at": score["updated_at"],
+        }
+
+    def loaded_json(self, score: Score) -> dict[str, Any]:
+        return self.to_json({column: getattr(score, column) for column in SCORE_COLUMNS})
 
     # --- the user's calls -------------------------------------------------------------------
 
-    async def create_score(self, session: AsyncSession, user: Principal, body: ScoreCreate) -> ScoreOut:
+    async def create_score(self, session: AsyncSession, user: Principal, body: ScoreCreate) -> dict[str, Any]:
         try:
             claim = verify_upload_token(self.settings.upload_token_secret, body.upload_token)
         except InvalidUploadToken as exc:
@@ -116,7 +143,7 @@ class ScoreService:
         await add_event(session, ScoreCreatedV1(score_id=score.id, user_id=user.user_id), PRODUCER)
         await session.commit()
         await session.refresh(score)
-        return self.to_out(score)
+        return self.loaded_json(score)
 
     async def _own_score(self, session: AsyncSession, user: Principal, score_id: uuid.UUID) -> Score:
         score = await session.get(Score, score_id)
@@ -124,60 +151,68 @@ class ScoreService:
             raise ScoreNotFound("No such score")
         return score
 
-    async def get_score(self, session: AsyncSession, user: Principal, score_id: uuid.UUID) -> ScoreOut:
-        return self.to_out(await self._own_score(session, user, score_id))
+    async def get_score(self, db: Database, user: Principal, score_id: uuid.UUID) -> dict[str, Any]:
+        rows = await db.fetch(GET_SCORE_SQL, score_id, user.user_id)
+        if not rows:
+            raise ScoreNotFound("No such score")
+        return self.to_json(rows[0])
 
     async def list_scores(
         self,
-        session: AsyncSession,
+        db: Database,
         user: Principal,
         *,
         query: str | None,
         tag: str | None,
         page: int,
         page_size: int,
-    ) -> Page[ScoreOut]:
-        conditions: list[Any] = [Score.user_id == user.user_id]
+    ) -> dict[str, Any]:
+        args: list[Any] = [user.user_id]
+        conditions = ["user_id = $1"]
         if tag and tag.strip():
-            conditions.append(Score.tags_norm.contains([" ".join(tag.split()).casefold()]))
-        terms = await self._normalised_terms(session, query)
+            args.append([" ".join(tag.split()).casefold()])
+            conditions.append(f"tags_norm @> ${len(args)}")
+        terms = await self._normalised_terms(db, query)
         for term in terms:
             # A plain parameter as the pattern: the planner can use the trigram index with it.
-            conditions.append(SEARCH_TEXT.like(f"%{term}%", escape="\\"))
-        order: list[Any] = [Score.created_at.desc(), Score.id]
+            args.append(f"%{term}%")
+            conditions.append(f"search_doc LIKE ${len(args)} ESCAPE '\\'")
+        where = " AND ".join(conditions)
+        filter_args = list(args)
+        order = "created_at DESC, id"
         if terms:
-            order.insert(0, sa.func.similarity(SEARCH_TEXT, " ".join(terms)).desc())
+            args.append(" ".join(terms))
+            order = f"similarity(search_doc, ${len(args)}) DESC, {order}"
+        args += [page_size, (page - 1) * page_size]
+        rows = await db.fetch(
+            f"SELECT {SCORE_SELECT} FROM scores WHERE {where} "  # noqa: S608
+            f"ORDER BY {order} LIMIT ${len(args) - 1} OFFSET ${len(args)}",
+            *args,
+        )
         if len(conditions) == 1:
-            total = await session.scalar(
-                sa.select(ScoreCount.scores).where(ScoreCount.user_id == user.user_id)
-            )
+            # The whole library: its size is kept by a trigger, no counting.
+            counted = await db.fetch("SELECT scores FROM score_counts WHERE user_id = $1", user.user_id)
         else:
-            total = await session.scalar(sa.select(sa.func.count()).select_from(Score).where(*conditions))
-        rows = await session.scalars(
-            sa.select(Score)
-            .where(*conditions)
-            .order_by(*order)
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        )
-        return Page(
-            items=[self.to_out(score) for score in rows],
-            page=page,
-            page_size=page_size,
-            total=int(total or 0),
-        )
+            count_sql = f"SELECT count(*) FROM scores WHERE {where}"  # noqa: S608
+            counted = await db.fetch(count_sql, *filter_args)
+        return {
+            "items": [self.to_json(row) for row in rows],
+            "page": page,
+            "page_size": page_size,
+            "total": counted[0][0] if counted else 0,
+        }
 
-    async def _normalised_terms(self, session: AsyncSession, query: str | None) -> list[str]:
+    async def _normalised_terms(self, db: Database, query: str | None) -> list[str]:
         """The query's words folded exactly as the index folds the columns (unaccent, lower case)."""
         terms = search_terms(query or "")
         if not terms:
             return []
-        folded = await session.scalar(sa.select(sa.func.search_text(" ".join(terms))))
+        folded = (await db.fetch("SELECT search_text($1)", " ".join(terms)))[0][0]
         return [t for t in (folded or "").split(" ") if t]
 
     async def patch_score(
         self, session: AsyncSession, user: Principal, score_id: uuid.UUID, body: ScorePatch
-    ) -> ScoreOut:
+    ) -> dict[str, Any]:
         score = await self._own_score(session, user, score_id)
         changes = body.model_dump(exclude_unset=True)
         for field, value in changes.items():
@@ -193,7 +228,7 @@ class ScoreService:
             score.updated_at = datetime.now(UTC)
         await session.commit()
         await session.refresh(score)
-        return self.to_out(score)
+        return self.loaded_json(score)
 
     async def delete_score(self, session: AsyncSession, user: Principal, score_id: uuid.UUID) -> None:
         score = await self._own_score(session, user, score_id)

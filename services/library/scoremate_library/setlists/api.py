@@ -14,7 +14,7 @@ from scoremate_shared.pagination import Page, PageQuery, PageSizeQuery
 router = APIRouter(prefix="/setlists", tags=["setlists"])
 
 
-def get_setlists(request: Request) -> SetlistService:
+async def get_setlists(request: Request) -> SetlistService:
     setlists: SetlistService = request.app.state.runtime.setlists
     return setlists
 
