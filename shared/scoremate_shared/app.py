@@ -10,7 +10,6 @@ from typing import Annotated, Any, Generic, TypeVar
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoremate_shared.admin import dead_letter_router
@@ -84,6 +83,7 @@ class ServiceRuntime(Generic[S]):
         self.relay.start()
         for hook in self.on_startup:
             await hook()
+        await self.token_verifier.prefetch()
         log.info("%s started", self.settings.service_name)
 
     async def stop(self) -> None:
@@ -204,7 +204,8 @@ def _operations_router(runtime: ServiceRuntime[Any]) -> APIRouter:
             await asyncio.wait_for(runtime.queue_probe.refresh(), timeout=2)
         except Exception:  # the broker may be away
             log.debug("queue depth unavailable", exc_info=True)
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
 
     return router
 

@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from opentelemetry import trace
 
-from scoremate_shared.errors import Forbidden, Unauthorized
+from scoremate_shared.errors import Forbidden, ServiceUnavailable, Unauthorized
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("scoremate.auth")
@@ -22,6 +22,10 @@ tracer = trace.get_tracer("scoremate.auth")
 # Only the asymmetric algorithm auth signs with: rules out `none` and HMAC-with-the-public-key.
 ACCESS_TOKEN_ALGORITHMS = ["ES256"]
 ACCESS_TOKEN_TYPE = "access"
+
+
+class KeysUnavailable(ServiceUnavailable):
+    slug, title = "signing-keys-unavailable", "Signing keys unavailable"
 
 
 @dataclass(frozen=True)
@@ -95,9 +99,21 @@ class TokenVerifier:
         if kid not in self._keys or time.monotonic() - self._fetched_at > self._refresh_interval:
             try:
                 await self._refresh(force=kid not in self._keys)
-            except Exception:  # keys unavailable: keep the ones we have; an unknown kid stays unknown
+            except Exception as exc:  # keys unavailable: keep the ones we have
                 log.warning("could not refresh the signing keys", exc_info=True)
+                if kid not in self._keys:
+                    # Whether this key is real cannot be told now: the client should retry,
+                    # not drop a token that may be perfectly good.
+                    raise KeysUnavailable("The signing keys cannot be fetched; retry shortly") from exc
         return self._keys.get(kid)
+
+    async def prefetch(self) -> None:
+        """Load the keys before the first request needs them (best effort: the auth service may
+        be starting too; the first request then tries again)."""
+        try:
+            await self._refresh(force=True)
+        except Exception as exc:
+            log.info("signing keys not loaded yet (%s); the first request will fetch them", exc)
 
     async def verify(self, token: str) -> Principal:
         cached = self._verified.get(token)

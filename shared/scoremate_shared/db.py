@@ -57,6 +57,12 @@ def create_engine(settings: ServiceSettings) -> AsyncEngine:
     )
 
 
+async def _keep_session_state(connection: asyncpg.Connection) -> None:
+    """Reads change no session state (no SET, LISTEN or advisory lock): nothing to reset, so no
+    reset query round trip each time a connection goes back to the pool (asyncpg still rolls
+    back a transaction left open)."""
+
+
 async def _init_read_connection(connection: asyncpg.Connection) -> None:
     for name in ("json", "jsonb"):
         await connection.set_type_codec(
@@ -98,19 +104,21 @@ class Database:
                 max_inactive_connection_lifetime=self.settings.db_pool_recycle_seconds,
                 server_settings={"search_path": self.settings.db_schema},
                 init=_init_read_connection,
+                reset=_keep_session_state,
             )
         return self._read_pool
 
-    async def fetch(self, sql: str, *args: Any) -> Sequence[asyncpg.Record]:
-        """Rows of one read-only statement, tried once more on a connection the server dropped."""
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator["Reader"]:
+        """One read connection for several statements (one pool checkout)."""
         pool = await self._reads()
-        with tracer.start_as_current_span("db.read", attributes={"db.statement": sql}):
-            try:
-                return await pool.fetch(sql, *args)
-            except _CONNECTION_LOST:
-                log.info("read connection lost; retrying once on a fresh one")
-                await pool.expire_connections()
-                return await pool.fetch(sql, *args)
+        async with pool.acquire() as connection:
+            yield Reader(pool, connection)
+
+    async def fetch(self, sql: str, *args: Any) -> Sequence[asyncpg.Record]:
+        """Rows of one read-only statement (see `reading` for several)."""
+        async with self.reading() as reader:
+            return await reader.fetch(sql, *args)
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
@@ -121,3 +129,24 @@ class Database:
             await self._read_pool.close()
             self._read_pool = None
         await self.engine.dispose()
+
+
+class Reader:
+    """Read-only statements on one checked-out connection of the read pool."""
+
+    def __init__(self, pool: asyncpg.Pool, connection: Any) -> None:
+        self._pool = pool
+        self._connection = connection
+
+    async def fetch(self, sql: str, *args: Any) -> Sequence[asyncpg.Record]:
+        """Rows of a statement; on a connection the server dropped, tried once more on a new one."""
+        with tracer.start_as_current_span("db.read", attributes={"db.statement": sql}):
+            try:
+                rows: Sequence[asyncpg.Record] = await self._connection.fetch(sql, *args)
+                return rows
+            except _CONNECTION_LOST:
+                log.info("read connection lost; retrying once on a fresh one")
+                await self._pool.expire_connections()
+                async with self._pool.acquire() as fresh:
+                    rows = await fresh.fetch(sql, *args)
+                    return rows

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from scoremate_shared.auth import TokenVerifier
-from scoremate_shared.errors import Unauthorized
+from scoremate_shared.errors import ServiceUnavailable, Unauthorized
 
 ISSUER, AUDIENCE = "scoremate-auth", "scoremate"
 
@@ -167,3 +167,25 @@ async def test_the_cache_of_verified_tokens_is_bounded(keys):
     assert len(small._verified) == 3
     assert tokens[-1] in small._verified
     assert tokens[0] not in small._verified
+
+
+async def test_an_unknown_key_while_the_key_set_cannot_be_fetched_is_a_503_not_a_401(keys):
+    """A worker that has not loaded the keys yet, while auth restarts: the token may be good."""
+    private, _ = keys
+    cold = TokenVerifier("http://127.0.0.1:1/jwks.json", issuer=ISSUER, audience=AUDIENCE)
+    token = jwt.encode(_claims(), private, algorithm="ES256", headers={"kid": "k1"})
+    with pytest.raises(ServiceUnavailable):
+        await cold.verify(token)
+
+
+async def test_an_unknown_key_in_a_fetched_key_set_is_a_401(verifier, monkeypatch):
+    other, _ = _key("k2")
+    token = jwt.encode(_claims(), other, algorithm="ES256", headers={"kid": "k2"})
+
+    async def key_set_without_k2():
+        return {"keys": []}
+
+    monkeypatch.setattr(verifier, "_min_refetch", 0.0)
+    verifier.use_key_loader(key_set_without_k2)
+    with pytest.raises(Unauthorized, match="unknown key"):
+        await verifier.verify(token)

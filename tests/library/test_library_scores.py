@@ -49,6 +49,17 @@ async def test_search_is_partial_case_and_accent_insensitive_and_tags_filter(api
     assert humoresque["tags"] == ["Romantic", "Piano"]
     page = (await api.http.get("/scores", params={"page_size": 2, "page": 2}, headers=user.headers)).json()
     assert (page["total"], page["page"], page["page_size"], len(page["items"])) == (3, 2, 2, 1)
+
+    async def filtered(**params) -> tuple[int, int]:
+        body = (await api.http.get("/scores", params=params, headers=user.headers)).json()
+        return body["total"], len(body["items"])
+
+    # A filtered page counts its matches with the page; past the end they are counted alone.
+    assert await filtered(query="dvorak", page_size=1) == (2, 1)
+    assert await filtered(query="dvorak", page_size=1, page=3) == (2, 0)
+    assert await filtered(tag="romantic", page_size=1, page=2) == (2, 1)
+    assert await filtered(tag="romantic", page=2) == (2, 0)
+    assert await filtered(query="nothing-like-this") == (0, 0)
     assert (await api.http.get("/scores", params={"page_size": 101}, headers=user.headers)).status_code == 422
     assert (await api.http.get("/scores", params={"page": 0}, headers=user.headers)).status_code == 422
 

@@ -55,5 +55,34 @@ async def test_metrics_of_every_service_after_an_upload(api: ApiClient, stack):
     assert {"PagesCounted", "ThumbnailsGenerated"} <= consumed("library")
     assert {"ScoreUploaded", "ProcessorJobRequested"} <= consumed("processor")
     assert {"ScoreUploaded", "UserRegistered"} <= consumed("billing")
-    assert "scoremate_events_failed" in families["files"]
-    assert "scoremate_events_dead_lettered" in families["files"]
+    # A clean upload fails nothing. (With several workers a family never incremented has no
+    # series at all, so absence counts as zero.)
+    for family in ("scoremate_events_failed", "scoremate_events_dead_lettered"):
+        assert sum(s.value for s in families["files"].get(family, []) if s.name.endswith("_total")) == 0
+
+
+async def test_request_counts_add_up_across_the_worker_processes(api: ApiClient, stack):
+    """Each API service runs several workers: a scrape counts every worker's requests."""
+    workers = int(stack.cfg.service_env("library")["WEB_CONCURRENCY"])
+    assert workers >= 2, "the test stack runs API services with several workers"
+    route = ("GET", "/healthz", "200")
+
+    def healthz_count(text: str) -> float:
+        for sample in _samples(text)["scoremate_http_requests"]:
+            labels = sample.labels
+            if (
+                sample.name.endswith("_total")
+                and (labels["method"], labels["route"], labels["status"]) == route
+            ):
+                return sample.value
+        return 0.0
+
+    url = stack.service_url("library")
+    async with httpx.AsyncClient(timeout=10) as raw:
+        before = healthz_count((await raw.get(f"{url}/metrics")).text)
+        # Separate connections: the kernel spreads them over the workers sharing the socket.
+        for _ in range(40):
+            async with httpx.AsyncClient(timeout=10) as one:
+                assert (await one.get(f"{url}/healthz")).status_code == 200
+        after = healthz_count((await raw.get(f"{url}/metrics")).text)
+    assert after - before == 40

@@ -1,5 +1,6 @@
 """Where the stack lives and which ports it uses: one set for `make up`, another for the tests."""
 
+import os
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -72,6 +73,9 @@ class StackConfig:
     s3_access_key: str = "SCOREMATEDEVKEY"
     s3_secret_key: str = "scoremate-dev-secret-key"
     s3_bucket: str = "scores"
+    # Worker processes of each API service (uvicorn reads WEB_CONCURRENCY): one per core. The
+    # processor keeps one: its renders run in a pool of worker processes of its own.
+    web_concurrency: int = field(default_factory=lambda: os.cpu_count() or 1)
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
@@ -90,6 +94,8 @@ class StackConfig:
             ports=shift_ports(TEST_PORTS, port_offset),
             login_rate_per_second=1000,
             login_burst=1000,
+            # Always several workers, whatever the machine: the tests see what `make up` runs.
+            web_concurrency=2,
             extra_env=extra_env or {},
         )
 
@@ -132,6 +138,10 @@ class StackConfig:
             path.chmod(0o600)
         return path.read_text().strip()
 
+    def metrics_dir(self, service: str, instance: int = 1) -> Path:
+        """Where the workers of one service process write their Prometheus series."""
+        return self.run_dir / "metrics" / (service if instance == 1 else f"{service}-{instance}")
+
     def service_env(self, service: str, instance: int = 1) -> dict[str, str]:
         """The environment a service process gets (its settings read these names)."""
         ports = self.ports
@@ -153,6 +163,8 @@ class StackConfig:
             "UPLOAD_TOKEN_SECRET": self.upload_token_secret(),
             "LOG_DIR": str(self.log_dir),
             "INSTANCE": str(instance),
+            "WEB_CONCURRENCY": "1" if service == "processor" else str(self.web_concurrency),
+            "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir(service, instance)),
         }
         env.update(self.extra_env.get(service, {}))
         return env

@@ -68,7 +68,7 @@ class ProcessTable:
         if pid is None:
             return False
         try:
-            os.kill(pid, sig)
+            _signal(pid, sig)
         except ProcessLookupError:
             return False
         return True
@@ -85,7 +85,7 @@ class ProcessTable:
             pass
         if not wait_until(lambda: not self._alive(pid), timeout):
             try:
-                os.kill(pid, signal.SIGKILL)
+                _signal(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             wait_until(lambda: not self._alive(pid), 5.0)
@@ -97,6 +97,18 @@ class ProcessTable:
             return "\n".join(self.log_file(name).read_text(errors="replace").splitlines()[-lines:])
         except FileNotFoundError:
             return "(no log)"
+
+
+def _signal(pid: int, sig: int) -> None:
+    """SIGKILL takes the whole process group (a service's worker processes die with their
+    master, as in a crashed container); other signals go to the leader, which relays them."""
+    if sig == signal.SIGKILL:
+        try:
+            os.killpg(pid, sig)
+            return
+        except (ProcessLookupError, PermissionError):
+            pass  # not a group leader (anymore): the process alone
+    os.kill(pid, sig)
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 0.05) -> bool:

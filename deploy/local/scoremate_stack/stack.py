@@ -156,6 +156,10 @@ class Stack:
                 "10",
             ]
             env = {**os.environ, **self.cfg.service_env(service, instance)}
+            # Series of a previous run's processes would be added to this one's.
+            metrics_dir = self.cfg.metrics_dir(service, instance)
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            metrics_dir.mkdir(parents=True)
             self.processes.spawn(name, argv, env=env, cwd=REPO_ROOT)
         if wait:
             self.wait_service_ready(service, instance, timeout=timeout)

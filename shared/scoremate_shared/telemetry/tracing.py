@@ -6,6 +6,7 @@ from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 _configured = False
@@ -21,7 +22,15 @@ def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
     global _configured
     if _configured:
         return
-    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    resource = Resource.create({"service.name": service})
+    # With nowhere to send spans, none is recorded: trace and span ids are still made (logs,
+    # traceparent and X-Request-ID keep them) without the cost of building spans nobody reads.
+    # Otherwise the SDK's default, or OTEL_TRACES_SAMPLER when the operator sets one.
+    provider = (
+        TracerProvider(resource=resource)
+        if otlp_endpoint
+        else TracerProvider(resource=resource, sampler=ALWAYS_OFF)
+    )
     if otlp_endpoint:
         provider.add_span_processor(
             BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_traces_url(otlp_endpoint)))

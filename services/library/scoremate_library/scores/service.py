@@ -14,7 +14,7 @@ from scoremate_library.scores.schemas import ScoreCreate, ScorePatch, page_sizes
 from scoremate_library.setlists.service import SetlistService
 from scoremate_library.settings import LibrarySettings
 from scoremate_shared.auth import Principal
-from scoremate_shared.db import Database
+from scoremate_shared.db import Database, Reader
 from scoremate_shared.errors import Conflict, InvalidInput, NotFound
 from scoremate_shared.events import (
     PagesCountedV1,
@@ -167,12 +167,18 @@ class ScoreService:
         page: int,
         page_size: int,
     ) -> dict[str, Any]:
+        async with db.reading() as reader:
+            return await self._list_scores(reader, user, tag, query, page, page_size)
+
+    async def _list_scores(
+        self, reader: Reader, user: Principal, tag: str | None, query: str | None, page: int, page_size: int
+    ) -> dict[str, Any]:
         args: list[Any] = [user.user_id]
         conditions = ["user_id = $1"]
         if tag and tag.strip():
             args.append([" ".join(tag.split()).casefold()])
             conditions.append(f"tags_norm @> ${len(args)}")
-        terms = await self._normalised_terms(db, query)
+        terms = await self._normalised_terms(reader, query)
         for term in terms:
             # A plain parameter as the pattern: the planner can use the trigram index with it.
             args.append(f"%{term}%")
@@ -183,31 +189,37 @@ class ScoreService:
         if terms:
             args.append(" ".join(terms))
             order = f"similarity(search_doc, ${len(args)}) DESC, {order}"
+        filtered = len(conditions) > 1
+        # A filtered page counts its matches in the same pass (the scan that finds the page
+        # finds them all); the whole library's size is kept by a trigger.
+        total_column = ", count(*) OVER () AS total" if filtered else ""
         args += [page_size, (page - 1) * page_size]
-        rows = await db.fetch(
-            f"SELECT {SCORE_SELECT} FROM scores WHERE {where} "  # noqa: S608
+        rows = await reader.fetch(
+            f"SELECT {SCORE_SELECT}{total_column} FROM scores WHERE {where} "  # noqa: S608
             f"ORDER BY {order} LIMIT ${len(args) - 1} OFFSET ${len(args)}",
             *args,
         )
-        if len(conditions) == 1:
-            # The whole library: its size is kept by a trigger, no counting.
-            counted = await db.fetch("SELECT scores FROM score_counts WHERE user_id = $1", user.user_id)
-        else:
+        if filtered and rows:
+            total = rows[0]["total"]
+        elif filtered:  # a page past the end: the matches still need counting
             count_sql = f"SELECT count(*) FROM scores WHERE {where}"  # noqa: S608
-            counted = await db.fetch(count_sql, *filter_args)
+            total = (await reader.fetch(count_sql, *filter_args))[0][0]
+        else:
+            counted = await reader.fetch("SELECT scores FROM score_counts WHERE user_id = $1", user.user_id)
+            total = counted[0][0] if counted else 0
         return {
             "items": [self.to_json(row) for row in rows],
             "page": page,
             "page_size": page_size,
-            "total": counted[0][0] if counted else 0,
+            "total": total,
         }
 
-    async def _normalised_terms(self, db: Database, query: str | None) -> list[str]:
+    async def _normalised_terms(self, reader: Reader, query: str | None) -> list[str]:
         """The query's words folded exactly as the index folds the columns (unaccent, lower case)."""
         terms = search_terms(query or "")
         if not terms:
             return []
-        folded = (await db.fetch("SELECT search_text($1)", " ".join(terms)))[0][0]
+        folded = (await reader.fetch("SELECT search_text($1)", " ".join(terms)))[0][0]
         return [t for t in (folded or "").split(" ") if t]
 
     async def patch_score(
