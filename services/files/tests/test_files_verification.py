@@ -32,6 +32,24 @@ async def test_an_image_named_pdf_is_not_a_pdf():
     assert "not a PDF" in (verdict.reason or "")
 
 
+@pytest.mark.parametrize("junk", [0, 1, 1000, 1019])
+async def test_a_header_within_the_first_1024_bytes_is_a_pdf(junk):
+    data = b"\xef" * junk + (CORPUS / "bach_chorale-bwv244-10.pdf").read_bytes()
+    verdict = await verify_stream(
+        _chunks(data, 100), size_bytes=len(data), content_hash=hashlib.sha256(data).hexdigest()
+    )
+    assert verdict.ok, verdict.reason
+
+
+async def test_a_header_past_the_first_1024_bytes_is_not_a_pdf():
+    data = b" " * 1020 + (CORPUS / "bach_chorale-bwv244-10.pdf").read_bytes()
+    verdict = await verify_stream(
+        _chunks(data, 100), size_bytes=len(data), content_hash=hashlib.sha256(data).hexdigest()
+    )
+    assert not verdict.ok
+    assert "not a PDF" in (verdict.reason or "")
+
+
 async def test_other_content_than_announced_is_refused():
     data = b"%PDF-1.7 some content"
     verdict = await verify_stream(_chunks(data), size_bytes=len(data), content_hash="0" * 64)
