@@ -87,11 +87,13 @@ class QuerySigner:
         expires_in: int,
         headers: Mapping[str, str] | None = None,
         now: datetime | None = None,
+        response_overrides: Mapping[str, str] | None = None,
     ) -> str:
         """The URL for `method` on `bucket`/`key`, valid `expires_in` seconds from `now` (default: the clock).
 
         `headers` are signed too (e.g. content-type and content-length of a PUT): the client
-        must send them with exactly these values.
+        must send them with exactly these values. `response_overrides` are S3's signed GET
+        parameters that set headers of the response, such as `response-content-disposition`.
         """
         if not key:
             raise ValueError("an object key is required")
@@ -124,15 +126,24 @@ class QuerySigner:
             f"{day.query_head}&X-Amz-Date={amz_date}&X-Amz-Expires={expires_in:d}"
             f"&X-Amz-SignedHeaders={_encode(signed_headers)}"
         )
+        overrides = ""
+        if response_overrides:
+            if not all(name.startswith("response-") for name in response_overrides):
+                raise ValueError("only response-* parameters can be added")
+            # They sort after every X-Amz-* name; botocore puts them first in the URL.
+            overrides = "&".join(f"{_encode(n)}={_encode(v)}" for n, v in sorted(response_overrides.items()))
+        canonical_query = f"{query}&{overrides}" if overrides else query
         canonical_request = (
-            f"{method.upper()}\n{path}\n{query}\n{canonical_headers}\n{signed_headers}\n{UNSIGNED_PAYLOAD}"
+            f"{method.upper()}\n{path}\n{canonical_query}\n{canonical_headers}\n{signed_headers}\n"
+            f"{UNSIGNED_PAYLOAD}"
         )
         string_to_sign = (
             f"{ALGORITHM}\n{amz_date}\n{day.credential_scope}\n"
             f"{hashlib.sha256(canonical_request.encode()).hexdigest()}"
         )
         signature = hmac.digest(day.signing_key, string_to_sign.encode(), "sha256").hex()
-        return f"{self._origin}{path}?{query}&X-Amz-Signature={signature}"
+        url_query = f"{overrides}&{query}" if overrides else query
+        return f"{self._origin}{path}?{url_query}&X-Amz-Signature={signature}"
 
     def _bucket_path(self, bucket: str) -> str:
         # A service signs for one or two buckets: the quoted path is worth keeping.

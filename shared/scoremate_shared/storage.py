@@ -3,6 +3,7 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import aioboto3
 from aiobotocore.config import AioConfig
@@ -28,6 +29,14 @@ def cover_key(user_id: uuid.UUID, score_id: uuid.UUID) -> str:
 
 def page_thumbnail_key(user_id: uuid.UUID, score_id: uuid.UUID, page: int) -> str:
     return f"{score_prefix(user_id, score_id)}thumbs/page-{page:04d}.jpg"
+
+
+def attachment_disposition(filename: str) -> str:
+    """`Content-Disposition: attachment` with the name for every browser (RFC 6266): a plain
+    ASCII fallback, and the exact UTF-8 name in `filename*`."""
+    name = "".join(ch for ch in filename if ch.isprintable() and ch not in "/\\").strip() or "score.pdf"
+    fallback = "".join(ch if " " <= ch <= "~" and ch not in '"%' else "_" for ch in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _async_client_config() -> AioConfig:
@@ -91,9 +100,18 @@ class ObjectStorage:
         now = datetime.now(UTC)
         return ttl, now, now + timedelta(seconds=ttl)
 
-    def presign_get(self, key: str, seconds: int | None = None) -> tuple[str, datetime]:
+    def presign_get(
+        self, key: str, seconds: int | None = None, *, download_name: str | None = None
+    ) -> tuple[str, datetime]:
+        """A GET URL; with `download_name` storage answers it as an attachment of that name (the
+        header is signed into the URL: a browser saves the file instead of showing it in place)."""
         ttl, now, expires_at = self._expiry(seconds)
-        url = self._signer.presign("GET", self.bucket, key, ttl, now=now)
+        overrides = (
+            {"response-content-disposition": attachment_disposition(download_name)}
+            if download_name is not None
+            else None
+        )
+        url = self._signer.presign("GET", self.bucket, key, ttl, now=now, response_overrides=overrides)
         return url, expires_at
 
     def presign_put(

@@ -88,6 +88,28 @@ def test_get_url_matches_botocore(key: str) -> None:
 
 
 @pytest.mark.usefixtures("frozen_botocore")
+@pytest.mark.parametrize(
+    "disposition",
+    [
+        'attachment; filename="Nocturne.pdf"',
+        "attachment; filename=\"Dvo_ak.pdf\"; filename*=UTF-8''Dvo%C5%99%C3%A1k%20%C3%A9tude.pdf",
+    ],
+)
+def test_get_url_with_a_signed_content_disposition_matches_botocore(disposition: str) -> None:
+    endpoint = "http://127.0.0.1:18080/s3"
+    key = "u/scores/s/original.pdf"
+    theirs = botocore_client(endpoint).generate_presigned_url(
+        "get_object",
+        Params={"Bucket": BUCKET, "Key": key, "ResponseContentDisposition": disposition},
+        ExpiresIn=300,
+    )
+    ours = QuerySigner(endpoint, ACCESS_KEY, SECRET_KEY, "us-east-1").presign(
+        "GET", BUCKET, key, 300, now=FROZEN, response_overrides={"response-content-disposition": disposition}
+    )
+    assert_same(ours, theirs)
+
+
+@pytest.mark.usefixtures("frozen_botocore")
 @pytest.mark.parametrize("key", KEYS)
 @pytest.mark.parametrize(
     ("content_type", "content_length"),

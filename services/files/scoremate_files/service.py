@@ -281,8 +281,11 @@ class FilesService:
         upload = await session.get(Upload, score_id)
         if upload is None or upload.user_id != user_id or upload.status != "stored":
             raise NotFound("No such score")
+        download_name: str | None = None
         if page is None:
             key = upload.object_key
+            # The original PDF is saved, never shown from the API's own origin.
+            download_name = upload.filename
         else:
             key_or_none = await session.scalar(
                 sa.select(StoredObject.key).where(
@@ -292,7 +295,7 @@ class FilesService:
             if key_or_none is None:
                 raise NotFound(f"Page {page} has no thumbnail")
             key = key_or_none
-        url, expires_at = self.storage.presign_get(key)
+        url, expires_at = self.storage.presign_get(key, download_name=download_name)
         self._log_access(session, user_id, "download", score_id, key)
         await session.commit()
         return DownloadUrlOut(url=url, expires_at=expires_at)
