@@ -16,3 +16,33 @@ async def test_a_pdf_with_junk_before_its_header_is_accepted_as_readers_accept_i
     ready = await api.wait_for_score(user, score["id"])
     assert ready["status"] == "ready", ready["error"]
     assert ready["pages"] == corpus_manifest()["schoenberg_op19-6.pdf"].pages
+
+
+def _one_page_pdf_by(author: bytes) -> bytes:
+    """A minimal valid one-page PDF whose document information names `author`."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        b"<< /Title (Hostile) /Author (" + author + b") >>",
+    ]
+    pdf, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(pdf))
+        pdf += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(pdf)
+    pdf += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    pdf += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    trailer = f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info 4 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    return pdf + trailer.encode()
+
+
+async def test_markup_in_the_pdf_author_never_reaches_the_composer(api: ApiClient):
+    """Row 11: metadata taken from a PDF is plain text before it is stored."""
+    user = await api.register()
+    data = _one_page_pdf_by(b"<img src=x onerror=alert(1)>Clara Schumann")
+    score = await api.upload_score(user, data, title="No composer given")
+    ready = await api.wait_for_score(user, score["id"])
+    assert ready["status"] == "ready", ready["error"]
+    assert ready["composer"] == "Clara Schumann"
+    assert ready["filled_from_pdf"] == ["composer"]

@@ -5,7 +5,7 @@ from pydantic import ValidationError
 
 from scoremate_library.models import Score
 from scoremate_library.scores.schemas import ScoreCreate, ScorePatch, normalise_tags
-from scoremate_library.scores.service import derive_status, search_terms
+from scoremate_library.scores.service import derive_status, plain_text, search_terms
 
 
 def _score(**fields) -> Score:
@@ -46,3 +46,18 @@ def test_search_terms_escape_like_wildcards_and_cap_the_word_count():
     assert search_terms("  100%  bach_ ") == ["100\\%", "bach\\_"]
     assert len(search_terms(" ".join(f"w{i}" for i in range(20)))) == 8
     assert search_terms("   ") == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("<img src=x onerror=alert(1)>J. S. Bach", "J. S. Bach"),
+        ("Antonín\x00 Dvořák\r\n<script>x()</script>", "Antonín Dvořák x()"),
+        ("<b>bold</b> and <unclosed", "bold and"),
+        ("\x07\x1b[31m", "[31m"),
+        ("   ", None),
+        (None, None),
+    ],
+)
+def test_pdf_metadata_is_plain_text_before_it_is_stored(raw, shown):
+    assert plain_text(raw) == shown

@@ -46,6 +46,19 @@ def derive_status(score: Score) -> str:
     return "ready" if score.pages is not None and score.cover_key is not None else "processing"
 
 
+_MARKUP = re.compile(r"<[^>]*>?")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def plain_text(value: str | None, limit: int = 300) -> str | None:
+    """Text from a PDF's metadata as it may be shown: no markup, no control characters, one
+    line, capped. A hostile file's `<img onerror=...>` never reaches a client as markup."""
+    if value is None:
+        return None
+    cleaned = " ".join(_CONTROL.sub(" ", _MARKUP.sub(" ", value)).split())[:limit]
+    return cleaned or None
+
+
 def search_terms(query: str) -> list[str]:
     """Words of a query, LIKE wildcards escaped, at most a few."""
     words = [w for w in re.split(r"\s+", query.strip()) if w][:MAX_QUERY_WORDS]
@@ -274,10 +287,13 @@ class ScoreService:
             return
         score.pages = event.pages
         score.page_sizes = [[w, h] for w, h in event.page_sizes]
-        score.pdf_metadata = event.pdf_metadata.model_dump()
-        author = (event.pdf_metadata.author or "").strip()
+        score.pdf_metadata = {
+            name: plain_text(value, 1000) if isinstance(value, str) else value
+            for name, value in event.pdf_metadata.model_dump().items()
+        }
+        author = plain_text(event.pdf_metadata.author)
         if not score.composer and author:
-            score.composer = author[:300]
+            score.composer = author
             score.filled_from_pdf = sorted({*(score.filled_from_pdf or []), "composer"})
         self._advance(score)
 
