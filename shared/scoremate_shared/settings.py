@@ -1,7 +1,29 @@
 """Typed settings every service reads from its environment."""
 
-from pydantic import Field
+from enum import StrEnum
+from typing import Self
+from urllib.parse import urlsplit
+
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+# What the secrets this repository ships look like (the native stack's, compose's, .env.example's
+# and the Kubernetes placeholders): fine on a developer's machine, an open door anywhere else.
+DEV_SECRET_MARKERS = ("dev-pw", "dev-secret", "devkey", "change-me", "changeme", "placeholder")
+# Settings whose values (or, for URLs, whose passwords) are secrets.
+_SECRET_NAME_PARTS = ("secret", "password", "access_key")
+_URLS_WITH_CREDENTIALS = ("database_url", "amqp_url")
+
+
+def looks_like_a_dev_secret(value: str) -> bool:
+    lowered = value.lower()
+    return any(marker in lowered for marker in DEV_SECRET_MARKERS)
 
 
 class ServiceSettings(BaseSettings):
@@ -32,6 +54,37 @@ class ServiceSettings(BaseSettings):
     consumer_retry_max_delay_seconds: float = 60.0
     log_level: str = "INFO"
     otel_exporter_otlp_endpoint: str | None = None
+    # Production unless said otherwise: development allows the repository's own secrets and the
+    # sandbox conveniences (receipts), and must be asked for.
+    environment: Environment = Environment.PRODUCTION
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment is Environment.DEVELOPMENT
+
+    @model_validator(mode="after")
+    def _no_development_secrets_outside_development(self) -> Self:
+        if self.is_development:
+            return self
+        found = [name for name, value in self._secrets().items() if looks_like_a_dev_secret(value)]
+        if found:
+            raise ValueError(
+                f"{', '.join(sorted(found))} hold a development or placeholder secret: set real ones "
+                "(docs/OPERATIONS.md), or ENVIRONMENT=development on a developer's machine"
+            )
+        return self
+
+    def _secrets(self) -> dict[str, str]:
+        secrets: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                continue
+            if name in _URLS_WITH_CREDENTIALS:
+                secrets[name] = urlsplit(value).password or ""
+            elif any(part in name for part in _SECRET_NAME_PARTS):
+                secrets[name] = value
+        return secrets
 
 
 class StorageSettings(BaseSettings):

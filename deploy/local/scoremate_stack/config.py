@@ -163,6 +163,8 @@ class StackConfig:
             "UPLOAD_TOKEN_SECRET": self.upload_token_secret(),
             "LOG_DIR": str(self.log_dir),
             "INSTANCE": str(instance),
+            # The native stack is a developer's: its secrets are the repository's own.
+            "ENVIRONMENT": "development",
             "WEB_CONCURRENCY": "1" if service == "processor" else str(self.web_concurrency),
             "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir(service, instance)),
         }

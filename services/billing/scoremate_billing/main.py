@@ -8,7 +8,7 @@ from scoremate_billing.admin_api import router as admin_router
 from scoremate_billing.api import router
 from scoremate_billing.events import handlers
 from scoremate_billing.notifications import Notifier
-from scoremate_billing.receipts import SandboxReceiptVerifier
+from scoremate_billing.receipts import receipt_verifier
 from scoremate_billing.service import BillingService
 from scoremate_billing.settings import BillingSettings
 from scoremate_shared.app import ServiceRuntime, create_service_app
@@ -17,7 +17,7 @@ from scoremate_shared.app import ServiceRuntime, create_service_app
 class BillingRuntime(ServiceRuntime[BillingSettings]):
     def __init__(self, settings: BillingSettings) -> None:
         super().__init__(settings, migrations_dir=Path(__file__).parent / "migrations", handlers=handlers)
-        self.billing = BillingService(settings, SandboxReceiptVerifier(settings.pro_price_cents))
+        self.billing = BillingService(settings, receipt_verifier(settings))
         self.notifier = Notifier(settings)
 
 

@@ -56,6 +56,18 @@ class HistoryEntry(Base):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 
 
+class UsedReceipt(Base):
+    """A store's transaction that bought a plan: never again, for anyone."""
+
+    __tablename__ = "receipts"
+
+    store: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    transaction_id: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    plan: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
 class ReferralRedemption(Base):
     """The referral log: each user redeems one code, once, crediting both sides."""
 

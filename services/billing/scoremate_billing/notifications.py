@@ -27,8 +27,8 @@ class Notifier:
         self.settings = settings
 
     async def send_webhook(self, event: UsageThresholdCrossedV1, envelope: EventEnvelope) -> bool:
-        url = self.settings.notify_webhook_url
-        if not url:
+        url, secret = self.settings.notify_webhook_url, self.settings.notify_webhook_secret
+        if not url or not secret:
             return False
         body = json.dumps(
             {
@@ -44,7 +44,7 @@ class Notifier:
                 content=body,
                 headers={
                     "Content-Type": "application/json",
-                    SIGNATURE_HEADER: sign(self.settings.notify_webhook_secret, body),
+                    SIGNATURE_HEADER: sign(secret, body),
                 },
             )
         response.raise_for_status()

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scoremate_billing.models import Account, HistoryEntry, ReferralRedemption, UsageEntry
+from scoremate_billing.models import Account, HistoryEntry, ReferralRedemption, UsageEntry, UsedReceipt
 from scoremate_billing.receipts import ReceiptRejected, ReceiptVerifier
 from scoremate_billing.schemas import (
     HistoryEntryOut,
@@ -29,6 +29,10 @@ THRESHOLDS = (80, 95)
 
 class PaymentRequired(ProblemError):
     status, slug, title = 402, "receipt-rejected", "Receipt rejected"
+
+
+class ReceiptUsed(Conflict):
+    slug, title = "receipt-used", "Receipt already used"
 
 
 class UnknownReferralCode(NotFound):
@@ -181,12 +185,29 @@ class BillingService:
                     verified = await self.receipts.verify(body.receipt, body.plan)
                 except ReceiptRejected as exc:
                     raise PaymentRequired(str(exc)) from exc
+                claimed = await session.scalar(
+                    insert(UsedReceipt)
+                    .values(
+                        store=verified.store,
+                        transaction_id=verified.transaction_id,
+                        user_id=user_id,
+                        plan=body.plan,
+                    )
+                    .on_conflict_do_nothing()
+                    .returning(UsedReceipt.transaction_id)
+                )
+                if claimed is None:
+                    raise ReceiptUsed("This receipt has already bought a plan")
                 session.add(
                     HistoryEntry(
                         user_id=user_id,
                         kind="payment",
                         amount=verified.amount_cents,
-                        meta={"receipt_id": verified.receipt_id, "plan": body.plan},
+                        meta={
+                            "store": verified.store,
+                            "receipt_id": verified.transaction_id,
+                            "plan": body.plan,
+                        },
                     )
                 )
             session.add(

@@ -2,10 +2,12 @@ import hashlib
 import hmac
 
 import pytest
+from pydantic import ValidationError
 
 from scoremate_billing.notifications import sign
 from scoremate_billing.receipts import ReceiptRejected, SandboxReceiptVerifier
 from scoremate_billing.service import crossed_thresholds
+from scoremate_billing.settings import BillingSettings
 
 MB = 1024 * 1024
 
@@ -29,7 +31,7 @@ def test_thresholds_are_announced_once_per_crossing_and_rearmed_below():
 async def test_sandbox_receipts_are_accepted_for_their_plan_only():
     verifier = SandboxReceiptVerifier(price_cents=499)
     verified = await verifier.verify("sandbox:pro:order-1", "pro")
-    assert (verified.receipt_id, verified.amount_cents) == ("order-1", 499)
+    assert (verified.store, verified.transaction_id, verified.amount_cents) == ("sandbox", "order-1", 499)
     for receipt in ("sandbox:solo:order-1", "sandbox:pro:", "apple:pro:1", "garbage"):
         with pytest.raises(ReceiptRejected):
             await verifier.verify(receipt, "pro")
@@ -39,3 +41,32 @@ def test_webhook_signature_is_hmac_sha256_of_the_body():
     body = b'{"a": 1}'
     expected = hmac.new(b"secret", body, hashlib.sha256).hexdigest()
     assert sign("secret", body) == f"sha256={expected}"
+
+
+REAL = {
+    "database_url": "postgresql+asyncpg://billing:Xq8-long-random@db:5432/scoremate",
+    "amqp_url": "amqp://scoremate:Zr4-long-random@mq:5672/",
+    "jwks_url": "http://auth:8000/auth/.well-known/jwks.json",
+}
+
+
+def test_sandbox_receipts_are_refused_outside_development():
+    with pytest.raises(ValidationError, match="sandbox gives plans away"):
+        BillingSettings(**REAL, environment="production", receipt_verifier="sandbox")
+    with pytest.raises(ValidationError, match="sandbox gives plans away"):
+        BillingSettings(**REAL)  # production is the default, and so is the sandbox: both must be chosen
+    assert BillingSettings(**REAL, environment="development").receipt_verifier == "sandbox"
+    http = BillingSettings(
+        **REAL,
+        receipt_verifier="http",
+        receipt_verifier_url="https://r.example/v",
+        receipt_verifier_secret="a-real-secret",
+    )
+    assert http.receipt_verifier == "http"
+    with pytest.raises(ValidationError, match="RECEIPT_VERIFIER_URL"):
+        BillingSettings(**REAL, receipt_verifier="http")
+
+
+def test_a_webhook_needs_its_own_secret():
+    with pytest.raises(ValidationError, match="NOTIFY_WEBHOOK_SECRET"):
+        BillingSettings(**REAL, environment="development", notify_webhook_url="https://h.example/x")
