@@ -1,0 +1,1 @@
+"""bench.versus: ScoreMate against the Django + DRF peer, and the library against its floor."""
