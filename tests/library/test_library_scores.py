@@ -60,6 +60,15 @@ async def test_search_is_partial_case_and_accent_insensitive_and_tags_filter(api
     assert await filtered(tag="romantic", page_size=1, page=2) == (2, 1)
     assert await filtered(tag="romantic", page=2) == (2, 0)
     assert await filtered(query="nothing-like-this") == (0, 0)
+    # A counted search is counted again once the library changes.
+    assert await filtered(query="dvorak") == (2, 2)
+    third = await _create(api, user, "4", title="Rusalka", composer="Dvořák")
+    assert await filtered(query="dvorak") == (3, 3)
+    await api.http.patch(f"/scores/{third['id']}", headers=user.headers, json={"composer": "Antonín"})
+    assert await filtered(query="dvorak") == (2, 2)
+    assert (await api.http.delete(f"/scores/{dance['id']}", headers=user.headers)).status_code == 204
+    assert await filtered(query="dvorak") == (1, 1)
+    assert await filtered(tag="romantic") == (1, 1)
     assert (await api.http.get("/scores", params={"page_size": 101}, headers=user.headers)).status_code == 422
     assert (await api.http.get("/scores", params={"page": 0}, headers=user.headers)).status_code == 422
 

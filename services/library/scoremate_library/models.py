@@ -54,12 +54,14 @@ class Score(Base):
 
 
 class ScoreCount(Base):
-    """How many scores each user has, kept by a trigger on scores."""
+    """How many scores each user has, and their library's version (bumped by every change to
+    their scores), kept by a trigger on scores."""
 
     __tablename__ = "score_counts"
 
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     scores: Mapped[int] = mapped_column(sa.BigInteger)
+    version: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
 
 
 class Setlist(Base):

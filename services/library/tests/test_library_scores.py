@@ -5,7 +5,7 @@ from pydantic import ValidationError
 
 from scoremate_library.models import Score
 from scoremate_library.scores.schemas import ScoreCreate, ScorePatch, normalise_tags
-from scoremate_library.scores.service import derive_status, plain_text, search_terms
+from scoremate_library.scores.service import MatchCounts, derive_status, plain_text, search_terms
 
 
 def _score(**fields) -> Score:
@@ -61,3 +61,14 @@ def test_search_terms_escape_like_wildcards_and_cap_the_word_count():
 )
 def test_pdf_metadata_is_plain_text_before_it_is_stored(raw, shown):
     assert plain_text(raw) == shown
+
+
+def test_match_counts_hold_for_one_library_version_and_are_bounded():
+    counts = MatchCounts(size=2)
+    counts.put(("tag", 1), version=7, count=42)
+    assert counts.get(("tag", 1), 7) == 42
+    assert counts.get(("tag", 1), 8) is None  # the library changed: count again
+    counts.put(("tag", 2), 7, 1)
+    counts.put(("tag", 3), 7, 2)
+    assert counts.get(("tag", 1), 7) is None  # the oldest went
+    assert counts.get(("tag", 3), 7) == 2

@@ -33,7 +33,7 @@ async def list_scores(
     page: PageQuery = 1,
     page_size: PageSizeQuery = 20,
 ) -> FastJSONResponse:
-    """Newest first; with `query`, by relevance (partial words, case- and accent-insensitive)."""
+    """Newest first; `query` matches partial words, case- and accent-insensitively."""
     return FastJSONResponse(
         await scores.list_scores(db, user, query=query, tag=tag, page=page, page_size=page_size)
     )

@@ -87,7 +87,28 @@ SCORE_COLUMNS = (
 )
 SCORE_SELECT = ", ".join(SCORE_COLUMNS)
 # SQL below is built from these constants and $n placeholders only; every value is a parameter.
+LIBRARY_SIZE_SQL = "SELECT scores, version FROM score_counts WHERE user_id = $1"
 GET_SCORE_SQL = f"SELECT {SCORE_SELECT} FROM scores WHERE id = $1 AND user_id = $2"  # noqa: S608
+
+
+class MatchCounts:
+    """How many scores matched a filter, per user and filter, while the user's library version
+    stands: paging through one search (or filtering by one tag again) counts its matches once.
+    Each worker process keeps its own; bounded, the oldest entry goes first."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._counts: dict[tuple[Any, ...], tuple[int, int]] = {}
+        self._size = size
+
+    def get(self, key: tuple[Any, ...], version: int) -> int | None:
+        found = self._counts.get(key)
+        return found[1] if found is not None and found[0] == version else None
+
+    def put(self, key: tuple[Any, ...], version: int, count: int) -> None:
+        self._counts.pop(key, None)
+        if len(self._counts) >= self._size:
+            del self._counts[next(iter(self._counts))]
+        self._counts[key] = (version, count)
 
 
 class ScoreService:
@@ -95,6 +116,7 @@ class ScoreService:
         self.settings = settings
         self.storage = storage
         self.setlists = setlists
+        self.match_counts = MatchCounts()
 
     def to_json(self, score: Mapping[str, Any]) -> dict[str, Any]:
         """The Score of the API, from a row of SCORE_COLUMNS (a read) or a loaded Score (a write)."""
@@ -191,35 +213,31 @@ class ScoreService:
         if tag and tag.strip():
             args.append([" ".join(tag.split()).casefold()])
             conditions.append(f"tags_norm @> ${len(args)}")
-        terms = await self._normalised_terms(reader, query)
-        for term in terms:
+        for term in await self._normalised_terms(reader, query):
             # A plain parameter as the pattern: the planner can use the trigram index with it.
             args.append(f"%{term}%")
             conditions.append(f"search_doc LIKE ${len(args)} ESCAPE '\\'")
         where = " AND ".join(conditions)
-        filter_args = list(args)
-        order = "created_at DESC, id"
-        if terms:
-            args.append(" ".join(terms))
-            order = f"similarity(search_doc, ${len(args)}) DESC, {order}"
-        filtered = len(conditions) > 1
-        # A filtered page counts its matches in the same pass (the scan that finds the page
-        # finds them all); the whole library's size is kept by a trigger.
-        total_column = ", count(*) OVER () AS total" if filtered else ""
-        args += [page_size, (page - 1) * page_size]
+        # Read before counting: a change after this read leaves a newer version, never a stale count.
+        library = await reader.fetch(LIBRARY_SIZE_SQL, user.user_id)
+        size, version = (library[0]["scores"], library[0]["version"]) if library else (0, 0)
         rows = await reader.fetch(
-            f"SELECT {SCORE_SELECT}{total_column} FROM scores WHERE {where} "  # noqa: S608
-            f"ORDER BY {order} LIMIT ${len(args) - 1} OFFSET ${len(args)}",
+            f"SELECT {SCORE_SELECT} FROM scores WHERE {where} "  # noqa: S608
+            f"ORDER BY created_at DESC, id LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
             *args,
+            page_size,
+            (page - 1) * page_size,
         )
-        if filtered and rows:
-            total = rows[0]["total"]
-        elif filtered:  # a page past the end: the matches still need counting
-            count_sql = f"SELECT count(*) FROM scores WHERE {where}"  # noqa: S608
-            total = (await reader.fetch(count_sql, *filter_args))[0][0]
+        if len(conditions) == 1:
+            total = size  # the whole library: its size is kept by a trigger
         else:
-            counted = await reader.fetch("SELECT scores FROM score_counts WHERE user_id = $1", user.user_id)
-            total = counted[0][0] if counted else 0
+            key = (where, *(tuple(a) if isinstance(a, list) else a for a in args))
+            counted = self.match_counts.get(key, version)
+            if counted is None:
+                count_sql = f"SELECT count(*) FROM scores WHERE {where}"  # noqa: S608
+                counted = (await reader.fetch(count_sql, *args))[0][0]
+                self.match_counts.put(key, version, counted)
+            total = counted
         return {
             "items": [self.to_json(row) for row in rows],
             "page": page,
