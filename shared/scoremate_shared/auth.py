@@ -180,6 +180,8 @@ async def current_principal(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Missing bearer token")
     verifier: TokenVerifier = request.app.state.token_verifier
+    if not trace.get_current_span().is_recording():  # nobody collects spans: skip building one
+        return await verifier.verify(credentials.credentials)
     with tracer.start_as_current_span("verify access token") as span:
         principal = await verifier.verify(credentials.credentials)
         span.set_attribute("enduser.id", str(principal.user_id))

@@ -101,7 +101,8 @@ class Database:
                 database=url.database,
                 min_size=0,
                 max_size=self.settings.db_read_pool_size,
-                max_inactive_connection_lifetime=self.settings.db_pool_recycle_seconds,
+                # No idle timer re-armed on every release: a dead connection is retried instead.
+                max_inactive_connection_lifetime=0,
                 server_settings={"search_path": self.settings.db_schema},
                 init=_init_read_connection,
                 reset=_keep_session_state,
@@ -117,8 +118,8 @@ class Database:
 
     async def fetch(self, sql: str, *args: Any) -> Sequence[asyncpg.Record]:
         """Rows of one read-only statement (see `reading` for several)."""
-        async with self.reading() as reader:
-            return await reader.fetch(sql, *args)
+        pool = self._read_pool or await self._reads()
+        return await _fetch_retrying(pool, pool, sql, args)
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
@@ -139,14 +140,22 @@ class Reader:
         self._connection = connection
 
     async def fetch(self, sql: str, *args: Any) -> Sequence[asyncpg.Record]:
-        """Rows of a statement; on a connection the server dropped, tried once more on a new one."""
-        with tracer.start_as_current_span("db.read", attributes={"db.statement": sql}):
-            try:
-                rows: Sequence[asyncpg.Record] = await self._connection.fetch(sql, *args)
-                return rows
-            except _CONNECTION_LOST:
-                log.info("read connection lost; retrying once on a fresh one")
-                await self._pool.expire_connections()
-                async with self._pool.acquire() as fresh:
-                    rows = await fresh.fetch(sql, *args)
-                    return rows
+        return await _fetch_retrying(self._pool, self._connection, sql, args)
+
+
+async def _fetch_retrying(pool: asyncpg.Pool, source: Any, sql: str, args: tuple[Any, ...]) -> Any:
+    """Rows of a statement from `source` (the pool or one of its connections); on a connection
+    the server dropped, tried once more on a fresh one. A span only when someone records it."""
+    if not trace.get_current_span().is_recording():
+        return await _fetch_or_retry(pool, source, sql, args)
+    with tracer.start_as_current_span("db.read", attributes={"db.statement": sql}):
+        return await _fetch_or_retry(pool, source, sql, args)
+
+
+async def _fetch_or_retry(pool: asyncpg.Pool, source: Any, sql: str, args: tuple[Any, ...]) -> Any:
+    try:
+        return await source.fetch(sql, *args)
+    except _CONNECTION_LOST:
+        log.info("read connection lost; retrying once on a fresh one")
+        await pool.expire_connections()
+        return await pool.fetch(sql, *args)
