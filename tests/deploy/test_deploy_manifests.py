@@ -9,7 +9,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from scoremate_stack.gateway import COMPOSE_CONFIG
+from scoremate_stack.gateway import render_k8s_gateway_config
 from tests.deploy.kustomize import render
 from tests.support import REPO_ROOT
 
@@ -93,7 +93,7 @@ def test_production_pins_images_and_dev_runs_small():
 
 
 def test_the_kubernetes_gateway_uses_the_rendered_gateway_configuration():
-    assert (DEPLOY / "k8s" / "base" / "nginx.conf").read_text() == COMPOSE_CONFIG.read_text()
+    assert (DEPLOY / "k8s" / "base" / "nginx.conf").read_text() == render_k8s_gateway_config()
 
 
 def test_every_service_has_a_non_root_dockerfile_with_a_healthcheck():

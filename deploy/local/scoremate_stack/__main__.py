@@ -6,7 +6,12 @@ import sys
 
 from scoremate_stack.config import SERVICES, StackConfig
 from scoremate_stack.contracts import write_event_docs
-from scoremate_stack.gateway import COMPOSE_CONFIG, K8S_GATEWAY_CONFIG, render_compose_gateway_config
+from scoremate_stack.gateway import (
+    COMPOSE_CONFIG,
+    K8S_GATEWAY_CONFIG,
+    render_compose_gateway_config,
+    render_k8s_gateway_config,
+)
 from scoremate_stack.stack import Stack, StackError, install
 
 
@@ -35,8 +40,10 @@ def main(argv: list[str] | None = None) -> int:
             for path in write_event_docs():
                 print(f"wrote {path}")
         elif args.command == "render-compose-gateway":
-            rendered = render_compose_gateway_config()
-            for target in (COMPOSE_CONFIG, K8S_GATEWAY_CONFIG):
+            for target, rendered in (
+                (COMPOSE_CONFIG, render_compose_gateway_config()),
+                (K8S_GATEWAY_CONFIG, render_k8s_gateway_config()),
+            ):
                 target.write_text(rendered)
                 print(f"wrote {target}")
         elif args.command == "up":

@@ -19,10 +19,19 @@ def _fill(values: dict[str, str]) -> str:
     return re.sub(r"\{\{(\w+)\}\}", fill, TEMPLATE.read_text())
 
 
+def _trust(proxies: tuple[str, ...]) -> str:
+    """nginx lines that take the client's address from X-Forwarded-For, only when one of these
+    proxies (an ingress, a load balancer) sent it; from anyone else the header is ignored."""
+    return "\n  ".join(f"set_real_ip_from {proxy};" for proxy in proxies) or "# no proxy in front"
+
+
 def render_gateway_config(cfg: StackConfig) -> str:
-    """The gateway of the native stack: every upstream on loopback."""
+    """The gateway of the native stack: every upstream on loopback. Loopback is trusted to name
+    the client (X-Forwarded-For): the stack is reachable from this machine only, and its tests
+    play clients from several addresses that way."""
     return _fill(
         {
+            "trusted_proxies": _trust(("127.0.0.1",)),
             "run_dir": str(cfg.run_dir),
             "log_dir": str(cfg.log_dir),
             "login_rate": str(cfg.login_rate_per_second),
@@ -35,10 +44,12 @@ def render_gateway_config(cfg: StackConfig) -> str:
     )
 
 
-def render_compose_gateway_config() -> str:
-    """The same gateway for deploy/compose.yaml: upstreams by service name, port 8000."""
+def render_compose_gateway_config(trusted_proxies: tuple[str, ...] = ()) -> str:
+    """The same gateway for deploy/compose.yaml: upstreams by service name, port 8000; clients
+    connect to it directly, so no proxy is trusted to name them."""
     return _fill(
         {
+            "trusted_proxies": _trust(trusted_proxies),
             "run_dir": "/var/cache",
             "log_dir": "/var/log/nginx",
             "login_rate": "10",
@@ -52,6 +63,15 @@ def render_compose_gateway_config() -> str:
             },
         }
     )
+
+
+# Behind the Kubernetes ingress controller every client arrives from a pod address: trust the
+# cluster's pod network (adjust to the cluster's CIDR, docs/OPERATIONS.md).
+K8S_TRUSTED_PROXIES = ("10.0.0.0/8",)
+
+
+def render_k8s_gateway_config() -> str:
+    return render_compose_gateway_config(K8S_TRUSTED_PROXIES)
 
 
 def write_gateway_config(cfg: StackConfig) -> Path:

@@ -45,10 +45,14 @@ async def register(body: RegisterIn, session: SessionDep, auth: AuthDep) -> User
     summary="Sign in",
     responses={401: {"description": "Wrong e-mail or password"}, 429: {"description": "Too many failures"}},
 )
-async def login(body: LoginIn, session: SessionDep, auth: AuthDep, response: Response) -> TokensOut:
+async def login(
+    body: LoginIn, request: Request, session: SessionDep, auth: AuthDep, response: Response
+) -> TokensOut:
     """An access token and a refresh token for the right e-mail and password."""
     response.headers.update(_NO_STORE)
-    return await auth.login(session, body)
+    # The gateway's judgement of the client's address (X-Forwarded-For from a trusted proxy).
+    client = request.client.host if request.client else ""
+    return await auth.login(session, body, client)
 
 
 @router.post("/refresh", summary="Exchange a refresh token", responses=_UNAUTHORIZED)

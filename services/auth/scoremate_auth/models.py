@@ -70,11 +70,13 @@ class SigningKey(Base):
 
 
 class LoginFailure(Base):
-    """Recent failed logins per e-mail (known or not, so a lock reveals nothing about accounts)."""
+    """Recent failed logins per e-mail (known or not, so a lock reveals nothing about accounts)
+    and client address (so one address's guessing never locks the owner out elsewhere)."""
 
     __tablename__ = "login_failures"
 
     email: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    client: Mapped[str] = mapped_column(sa.Text, primary_key=True, server_default="")
     failures: Mapped[int] = mapped_column(sa.Integer)
     last_failed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
     locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -1,5 +1,6 @@
 """Auth decisions: accounts, logins with throttling, token pairs and their rotation."""
 
+import asyncio
 import logging
 import math
 import secrets
@@ -135,21 +136,30 @@ class AuthService:
         await session.commit()
         return UserOut(id=user_id, email=data.email, plan="solo", referral_code=code, created_at=created_at)
 
-    async def login(self, session: AsyncSession, data: LoginIn) -> TokensOut:
-        """A new token pair (a new refresh family) for the right password; 401 otherwise, 429 when locked."""
+    async def login(self, session: AsyncSession, data: LoginIn, client: str = "") -> TokensOut:
+        """A new token pair (a new refresh family) for the right password; 401 otherwise, 429 when locked.
+
+        Failures count per e-mail and client address: one address guessing a password slows
+        (a delay) and then locks itself out, never the account's owner elsewhere.
+        """
         now = datetime.now(UTC)
-        throttle = await session.get(LoginFailure, data.email)
+        throttle = await session.get(LoginFailure, (data.email, client))
         if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
             raise TooManyLoginAttempts(math.ceil((throttle.locked_until - now).total_seconds()))
+        if throttle is not None and throttle.failures >= self.settings.login_slow_after_failures:
+            await session.commit()  # no connection held while waiting
+            await asyncio.sleep(self.settings.login_slow_seconds)
         user = await session.scalar(sa.select(User).where(User.email == data.email))
         # Unknown e-mail or wrong password: the same work, the same answer.
         matches = await self.passwords.verify(user.password_hash if user else None, data.password)
         if user is None or not matches:
-            await self._record_failure(session, data.email, now)
+            await self._record_failure(session, data.email, client, now)
             await session.commit()
             raise InvalidCredentials("E-mail or password is wrong")
         if throttle is not None:
-            await session.delete(throttle)
+            await session.execute(
+                sa.delete(LoginFailure).where(LoginFailure.email == data.email, LoginFailure.client == client)
+            )
         if self.passwords.needs_rehash(user.password_hash):
             user.password_hash = await self.passwords.hash(data.password)
         tokens = await self._issue_pair(session, user, uuid.uuid4(), now)
@@ -273,13 +283,13 @@ class AuthService:
             .values(revoked_at=now)
         )
 
-    async def _record_failure(self, session: AsyncSession, email: str, now: datetime) -> None:
+    async def _record_failure(self, session: AsyncSession, email: str, client: str, now: datetime) -> None:
         window_start = now - timedelta(seconds=self.settings.login_failure_window_seconds)
         failures = await session.scalar(
             insert(LoginFailure)
-            .values(email=email, failures=1, last_failed_at=now)
+            .values(email=email, client=client, failures=1, last_failed_at=now)
             .on_conflict_do_update(
-                index_elements=[LoginFailure.email],
+                index_elements=[LoginFailure.email, LoginFailure.client],
                 set_={
                     # Failures long ago are forgiven: count from one again.
                     "failures": sa.case(
@@ -300,7 +310,7 @@ class AuthService:
         if lock:
             await session.execute(
                 sa.update(LoginFailure)
-                .where(LoginFailure.email == email)
+                .where(LoginFailure.email == email, LoginFailure.client == client)
                 .values(locked_until=now + timedelta(seconds=lock))
             )
         # Rows of addresses nobody has mistyped for a while are dropped as we go.

@@ -23,9 +23,12 @@ class AuthSettings(ServiceSettings):
     # Each hash holds argon2_memory_kib of RAM: cap how many run at once.
     argon2_max_concurrency: int = Field(default=4, ge=1)
 
-    # Failed logins per e-mail within the window before the address is locked for a while;
+    # Failed logins per e-mail and client address within the window before that pair is locked;
     # the lock doubles with every further failure up to the cap.
     login_max_failures: int = Field(default=5, ge=1)
+    # Before the lock, a soft step: from this many failures on, each attempt waits first.
+    login_slow_after_failures: int = Field(default=3, ge=1)
+    login_slow_seconds: float = Field(default=1.0, ge=0)
     login_failure_window_seconds: int = Field(default=900, gt=0)
     login_lock_base_seconds: int = Field(default=30, gt=0)
     login_lock_max_seconds: int = Field(default=900, gt=0)
