@@ -104,3 +104,14 @@ def test_every_service_has_a_non_root_dockerfile_with_a_healthcheck():
         assert "HEALTHCHECK" in dockerfile
         assert f"--package scoremate-{service}" in dockerfile
         assert Path(REPO_ROOT / "services" / service / "pyproject.toml").exists()
+
+
+def test_the_ingress_serves_tls_with_a_managed_certificate_and_trusts_only_the_pod_network():
+    documents = render(DEPLOY / "k8s" / "overlays" / "production")
+    ingress = next(d for d in documents if d["kind"] == "Ingress")
+    assert ingress["spec"]["tls"][0]["secretName"]
+    assert set(ingress["spec"]["tls"][0]["hosts"]) == {r["host"] for r in ingress["spec"]["rules"]}
+    assert "cert-manager.io/cluster-issuer" in ingress["metadata"]["annotations"]
+    gateway = render_k8s_gateway_config()
+    assert "set_real_ip_from 10.0.0.0/8;" in gateway
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in gateway
