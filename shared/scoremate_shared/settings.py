@@ -17,7 +17,7 @@ class Environment(StrEnum):
 # and the Kubernetes placeholders): fine on a developer's machine, an open door anywhere else.
 DEV_SECRET_MARKERS = ("dev-pw", "dev-secret", "devkey", "change-me", "changeme", "placeholder")
 # Settings whose values (or, for URLs, whose passwords) are secrets.
-_SECRET_NAME_PARTS = ("secret", "password", "access_key")
+_SECRET_NAME_PARTS = ("secret", "password", "access_key", "encryption_key")
 _URLS_WITH_CREDENTIALS = ("database_url", "amqp_url")
 
 

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from scoremate_auth.keys import KeyCipher
 from tests.support import ApiClient
 
 pytestmark = pytest.mark.stack
@@ -59,7 +60,8 @@ async def _active_private_key(stack) -> tuple[str, str]:
             ).one()
     finally:
         await engine.dispose()
-    return row.kid, row.private_key_pem
+    # Sealed at rest: only the stack's own encryption key opens it.
+    return row.kid, KeyCipher(stack.cfg.signing_key_encryption_key()).open(row.kid, row.private_key_pem)
 
 
 async def test_forged_tampered_and_expired_tokens_are_refused_everywhere(api: ApiClient, stack):

@@ -41,3 +41,21 @@ def test_no_service_starts_outside_development_on_the_stacks_own_secrets(stack, 
     )
     assert started.returncode != 0
     assert "development or placeholder secret" in started.stderr or "sandbox" in started.stderr
+
+
+async def test_private_signing_keys_are_sealed_in_their_table(api: ApiClient, stack):
+    """Row 10: a dump of the auth schema gives no key to sign tokens with; tokens still work."""
+    import sqlalchemy as sa
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    user = await api.register()
+    assert (await api.http.get("/auth/me", headers=user.headers)).status_code == 200
+    engine = create_async_engine(stack.superuser_database_url)
+    try:
+        async with engine.connect() as conn:
+            stored = (await conn.execute(sa.text("SELECT private_key_pem FROM auth.signing_keys"))).scalars()
+            stored = list(stored)
+    finally:
+        await engine.dispose()
+    assert stored
+    assert not [s for s in stored if "PRIVATE KEY" in s]

@@ -131,7 +131,14 @@ class StackConfig:
 
     def upload_token_secret(self) -> str:
         """Generated once per run folder, so tokens survive a restart of the stack."""
-        path = self.run_dir / "secrets" / "upload_token_secret"
+        return self._generated_secret("upload_token_secret")
+
+    def signing_key_encryption_key(self) -> str:
+        """Generated once per run folder: the sealed signing keys stay readable across restarts."""
+        return self._generated_secret("signing_key_encryption_key")
+
+    def _generated_secret(self, name: str) -> str:
+        path = self.run_dir / "secrets" / name
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(secrets.token_urlsafe(48))
@@ -168,5 +175,7 @@ class StackConfig:
             "WEB_CONCURRENCY": "1" if service == "processor" else str(self.web_concurrency),
             "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir(service, instance)),
         }
+        if service == "auth":  # the one service that holds private signing keys
+            env["SIGNING_KEY_ENCRYPTION_KEY"] = self.signing_key_encryption_key()
         env.update(self.extra_env.get(service, {}))
         return env

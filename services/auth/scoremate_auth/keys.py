@@ -5,7 +5,9 @@ CLI: `python -m scoremate_auth.keys rotate` makes a new key active; `... list` s
 
 import argparse
 import asyncio
+import base64
 import logging
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -13,6 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoremate_auth.models import SigningKey
@@ -31,6 +37,38 @@ _KEYS_LOCK = "scoremate-auth.signing-keys"
 _RETENTION_GRACE = timedelta(seconds=60)
 
 JwksListener = Callable[[dict[str, Any]], None]
+_SEALED = "aesgcm:v1:"
+_PLAIN_PEM = "-----BEGIN"
+
+
+class KeyCipher:
+    """Private signing keys sealed at rest (AES-256-GCM, the kid as associated data): a dump of
+    the auth schema, a backup or a replica does not give its holder the power to sign tokens.
+    The key comes from SIGNING_KEY_ENCRYPTION_KEY (any long random text; HKDF makes the AES key).
+    """
+
+    def __init__(self, secret: str) -> None:
+        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"scoremate signing keys")
+        self._aead = AESGCM(derived.derive(secret.encode()))
+
+    def seal(self, kid: str, private_key_pem: str) -> str:
+        nonce = os.urandom(12)
+        sealed = self._aead.encrypt(nonce, private_key_pem.encode(), kid.encode())
+        return _SEALED + base64.b64encode(nonce + sealed).decode()
+
+    def open(self, kid: str, stored: str) -> str:
+        if stored.startswith(_PLAIN_PEM):
+            return stored  # written before keys were sealed; ensure_active_key seals it
+        if not stored.startswith(_SEALED):
+            raise ValueError(f"signing key {kid} is stored in an unknown form")
+        raw = base64.b64decode(stored.removeprefix(_SEALED))
+        try:
+            return self._aead.decrypt(raw[:12], raw[12:], kid.encode()).decode()
+        except InvalidTag as exc:
+            raise ValueError(
+                f"signing key {kid} cannot be opened: "
+                "SIGNING_KEY_ENCRYPTION_KEY is not the one it was sealed with"
+            ) from exc
 
 
 class KeyRing:
@@ -39,6 +77,7 @@ class KeyRing:
     def __init__(self, db: Database, settings: AuthSettings) -> None:
         self._db = db
         self._settings = settings
+        self._cipher = KeyCipher(settings.signing_key_encryption_key)
         self._active: KeyPair | None = None
         self._jwks: dict[str, Any] = {"keys": []}
         self._loaded_at = float("-inf")
@@ -59,8 +98,13 @@ class KeyRing:
             await _lock_keys(session)
             active = await session.scalar(sa.select(SigningKey.kid).where(SigningKey.retired_at.is_(None)))
             if active is None:
-                kid = _add_key(session, datetime.now(UTC))
+                kid = _add_key(session, self._cipher, datetime.now(UTC))
                 log.info("created signing key %s", kid)
+            for legacy in await session.scalars(
+                sa.select(SigningKey).where(SigningKey.private_key_pem.startswith(_PLAIN_PEM))
+            ):
+                legacy.private_key_pem = self._cipher.seal(legacy.kid, legacy.private_key_pem)
+                log.info("sealed signing key %s, stored in plain text before", legacy.kid)
             await session.commit()
         await self.reload()
 
@@ -73,7 +117,7 @@ class KeyRing:
                 sa.update(SigningKey).where(SigningKey.retired_at.is_(None)).values(retired_at=now)
             )
             await session.execute(sa.delete(SigningKey).where(SigningKey.retired_at < now - self.retention))
-            kid = _add_key(session, now)
+            kid = _add_key(session, self._cipher, now)
             await session.commit()
         log.info("rotated signing keys; %s is now active", kid)
         await self.reload()
@@ -94,7 +138,8 @@ class KeyRing:
             ).all()
         active = next((row for row in rows if row.retired_at is None), None)
         if active is not None and (self._active is None or self._active.kid != active.kid):
-            self._active = load_key_pair(active.kid, active.private_key_pem, active.public_jwk)
+            pem = self._cipher.open(active.kid, active.private_key_pem)
+            self._active = load_key_pair(active.kid, pem, active.public_jwk)
         self._jwks = {"keys": [row.public_jwk for row in rows]}
         self._loaded_at = time.monotonic()
         for listener in self.listeners:
@@ -120,12 +165,12 @@ async def _lock_keys(session: AsyncSession) -> None:
     await session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": _KEYS_LOCK})
 
 
-def _add_key(session: AsyncSession, now: datetime) -> str:
+def _add_key(session: AsyncSession, cipher: KeyCipher, now: datetime) -> str:
     pair = generate_key_pair()
     session.add(
         SigningKey(
             kid=pair.kid,
-            private_key_pem=pair.private_key_pem,
+            private_key_pem=cipher.seal(pair.kid, pair.private_key_pem),
             public_jwk=pair.public_jwk,
             created_at=now,
             retired_at=None,

@@ -15,6 +15,9 @@ class AuthSettings(ServiceSettings):
     # key rotated by another process (the CLI) is picked up everywhere within this delay.
     signing_key_refresh_seconds: float = Field(default=30.0, gt=0)
     jwks_max_age_seconds: int = Field(default=300, ge=0)
+    # Seals the private signing keys in their table (KeyCipher): long random text, kept apart
+    # from database backups. Changing it makes the stored keys unreadable: rotate, don't change.
+    signing_key_encryption_key: str = Field(min_length=32)
 
     # argon2id cost (RFC 9106 "low memory" profile by default); changing it rehashes on login.
     argon2_time_cost: int = Field(default=3, ge=1)

@@ -14,6 +14,7 @@ SETTINGS = AuthSettings(
     database_url="postgresql+asyncpg://auth:pw@127.0.0.1:1/none",
     amqp_url="amqp://guest:guest@127.0.0.1:1/",
     jwks_url="http://127.0.0.1:1/jwks.json",
+    signing_key_encryption_key="unit-test-signing-key-encryption-key-0123456789",
 )
 
 

@@ -12,6 +12,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from scoremate_auth.keys import KeyCipher
 from scoremate_auth.tokens import generate_key_pair, issue_access_token, load_key_pair, public_jwk
 from scoremate_shared.auth import TokenVerifier
 from scoremate_shared.errors import Unauthorized
@@ -147,3 +148,18 @@ def test_token_lifetime_follows_the_ttl(key):
     token = _issue(key, ttl=60)
     claims = jwt.decode(token, options={"verify_signature": False})
     assert abs(claims["exp"] - (time.time() + 60)) < 5
+
+
+def test_signing_keys_are_sealed_at_rest_and_open_only_with_their_key_and_kid():
+    key = generate_key_pair()
+    cipher = KeyCipher("the-operators-long-random-encryption-key-0123456789")
+    sealed = cipher.seal(key.kid, key.private_key_pem)
+    assert "PRIVATE KEY" not in sealed
+    assert sealed != cipher.seal(key.kid, key.private_key_pem)  # a fresh nonce every time
+    assert cipher.open(key.kid, sealed) == key.private_key_pem
+    with pytest.raises(ValueError, match="SIGNING_KEY_ENCRYPTION_KEY"):
+        KeyCipher("another-long-random-encryption-key-0123456789").open(key.kid, sealed)
+    with pytest.raises(ValueError, match="cannot be opened"):
+        cipher.open("another-kid", sealed)  # bound to its kid: rows cannot be swapped
+    # A key written before sealing existed still opens (and is sealed at the next start).
+    assert cipher.open(key.kid, key.private_key_pem) == key.private_key_pem
