@@ -4,6 +4,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -22,6 +23,7 @@ from scoremate_shared.messaging.broker import EventHandlers, create_broker
 from scoremate_shared.messaging.outbox import OutboxRelay
 from scoremate_shared.messaging.tables import outbox_table
 from scoremate_shared.migrations import upgrade_to_head
+from scoremate_shared.revocations import RevocationReader
 from scoremate_shared.settings import ServiceSettings
 from scoremate_shared.storage import ObjectStorage
 from scoremate_shared.telemetry import metrics
@@ -56,8 +58,16 @@ class ServiceRuntime(Generic[S]):
             poll_seconds=settings.outbox_poll_seconds,
             batch_size=settings.outbox_batch_size,
         )
+        self.revocations = RevocationReader(
+            self.db,
+            poll_seconds=settings.revocation_poll_seconds,
+            retention=timedelta(seconds=settings.revocation_retention_seconds),
+        )
         self.token_verifier = TokenVerifier(
-            settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+            settings.jwks_url,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            revocations=self.revocations.list,
         )
         self.handlers = handlers
         self.storage = storage
@@ -84,11 +94,14 @@ class ServiceRuntime(Generic[S]):
         for hook in self.on_startup:
             await hook()
         await self.token_verifier.prefetch()
+        await self.revocations.refresh()  # before the first request: no revoked token slips by
+        self.revocations.start()
         log.info("%s started", self.settings.service_name)
 
     async def stop(self) -> None:
         for hook in reversed(self.on_shutdown):
             await hook()
+        await self.revocations.stop()
         await self.relay.stop()
         await self.queue_probe.close()
         await self.broker.stop()

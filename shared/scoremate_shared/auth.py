@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from opentelemetry import trace
 
 from scoremate_shared.errors import Forbidden, ServiceUnavailable, Unauthorized
+from scoremate_shared.revocations import RevocationList
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("scoremate.auth")
@@ -28,12 +29,19 @@ class KeysUnavailable(ServiceUnavailable):
     slug, title = "signing-keys-unavailable", "Signing keys unavailable"
 
 
+class AccountGone(Unauthorized):
+    slug, title = "account-gone", "Account no longer exists"
+
+
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the user id and roles taken from a verified access token."""
+    """Who is calling: the user id and roles taken from a verified access token, the session
+    (refresh family) it belongs to and when it was issued."""
 
     user_id: uuid.UUID
     roles: frozenset[str] = field(default_factory=frozenset)
+    session_id: uuid.UUID | None = None
+    issued_at: int = 0
 
     @property
     def is_admin(self) -> bool:
@@ -53,6 +61,7 @@ class TokenVerifier:
         min_refetch_seconds: float = 5.0,
         key_loader: Callable[[], Awaitable[dict[str, Any]]] | None = None,
         cache_size: int = 10_000,
+        revocations: RevocationList | None = None,
     ) -> None:
         self._jwks_url = jwks_url
         # The auth service loads its own keys from its table instead of calling itself.
@@ -68,6 +77,7 @@ class TokenVerifier:
         # for many requests, and checking an ES256 signature costs far more than the request.
         self._verified: dict[str, tuple[Principal, float]] = {}
         self._cache_size = cache_size
+        self._revocations = revocations or RevocationList()
 
     def set_keys(self, jwks: dict[str, Any]) -> None:
         """Install a JWKS document (also how the auth service feeds itself its own keys)."""
@@ -117,13 +127,19 @@ class TokenVerifier:
 
     async def verify(self, token: str) -> Principal:
         cached = self._verified.get(token)
-        if cached is not None:
-            principal, expires_at = cached
-            if time.time() < expires_at:
-                return principal
-            del self._verified[token]
-        principal, expires_at = await self._verify_signed(token)
-        self._remember(token, principal, expires_at)
+        if cached is not None and time.time() < cached[1]:
+            principal = cached[0]
+        else:
+            if cached is not None:
+                del self._verified[token]
+            principal, expires_at = await self._verify_signed(token)
+            self._remember(token, principal, expires_at)
+        # Checked on every request, cached or not: a revocation counts within seconds.
+        revocations = self._revocations
+        if revocations.account_deleted(principal.user_id):
+            raise AccountGone("This account has been deleted")
+        if revocations.revoked(principal.user_id, principal.session_id, principal.issued_at):
+            raise Unauthorized("This access token was revoked; sign in or refresh")
         return principal
 
     def _remember(self, token: str, principal: Principal, expires_at: float) -> None:
@@ -166,7 +182,16 @@ class TokenVerifier:
         except ValueError as exc:
             raise Unauthorized("Invalid access token subject") from exc
         roles = claims.get("roles", [])
-        principal = Principal(user_id=user_id, roles=frozenset(r for r in roles if isinstance(r, str)))
+        try:
+            session_id = uuid.UUID(claims["sid"]) if "sid" in claims else None
+        except (TypeError, ValueError) as exc:
+            raise Unauthorized("Invalid access token session") from exc
+        principal = Principal(
+            user_id=user_id,
+            roles=frozenset(r for r in roles if isinstance(r, str)),
+            session_id=session_id,
+            issued_at=int(claims["iat"]),
+        )
         return principal, float(claims["exp"])
 
 

@@ -54,6 +54,10 @@ class ServiceSettings(BaseSettings):
     consumer_retry_max_delay_seconds: float = 60.0
     log_level: str = "INFO"
     otel_exporter_otlp_endpoint: str | None = None
+    # How often each worker reads the revoked access tokens (shared/revocations.py), and how long
+    # a revocation is kept (longer than any access token lives).
+    revocation_poll_seconds: float = Field(default=1.0, gt=0)
+    revocation_retention_seconds: int = Field(default=3600, gt=0)
     # Production unless said otherwise: development allows the repository's own secrets and the
     # sandbox conveniences (receipts), and must be asked for.
     environment: Environment = Environment.PRODUCTION

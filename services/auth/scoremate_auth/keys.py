@@ -27,6 +27,7 @@ from scoremate_auth.tokens import KeyPair, generate_key_pair, load_key_pair
 from scoremate_shared.auth import TokenVerifier
 from scoremate_shared.db import Database
 from scoremate_shared.migrations import upgrade_to_head
+from scoremate_shared.revocations import RevocationList
 
 log = logging.getLogger(__name__)
 
@@ -182,8 +183,20 @@ def _add_key(session: AsyncSession, cipher: KeyCipher, now: datetime) -> str:
 class LocalTokenVerifier(TokenVerifier):
     """The shared verifier, but it reads the auth service's own keys from its table, never over HTTP."""
 
-    def __init__(self, settings: AuthSettings, keys: KeyRing, *, min_reload_seconds: float = 5.0) -> None:
-        super().__init__(settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    def __init__(
+        self,
+        settings: AuthSettings,
+        keys: KeyRing,
+        *,
+        min_reload_seconds: float = 5.0,
+        revocations: RevocationList | None = None,
+    ) -> None:
+        super().__init__(
+            settings.jwks_url,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            revocations=revocations,
+        )
         self._keyring = keys
         self._min_reload = min_reload_seconds
         self._reloaded_at = float("-inf")

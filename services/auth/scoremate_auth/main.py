@@ -18,7 +18,7 @@ class AuthRuntime(ServiceRuntime[AuthSettings]):
         super().__init__(settings, migrations_dir=Path(__file__).parent / "migrations", handlers=handlers)
         self.keys = KeyRing(self.db, settings)
         # Auth verifies its own tokens with the keys in its table, never by calling itself.
-        self.token_verifier = LocalTokenVerifier(settings, self.keys)
+        self.token_verifier = LocalTokenVerifier(settings, self.keys, revocations=self.revocations.list)
         self.auth = AuthService(settings, PasswordHashing(settings), self.keys)
         self.on_startup.append(self.keys.ensure_active_key)
 

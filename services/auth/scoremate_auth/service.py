@@ -25,8 +25,9 @@ from scoremate_auth.tokens import (
     judge_refresh_token,
     new_refresh_token,
 )
+from scoremate_shared.auth import AccountGone
 from scoremate_shared.errors import Conflict, ProblemError, ServiceUnavailable, Unauthorized
-from scoremate_shared.events import UserDeletedV1, UserRegisteredV1
+from scoremate_shared.events import AccessRevokedV1, UserDeletedV1, UserRegisteredV1
 from scoremate_shared.messaging.outbox import add_event
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,6 @@ class InvalidCredentials(Unauthorized):
 
 class InvalidRefreshToken(Unauthorized):
     slug, title = "invalid-refresh-token", "Invalid refresh token"
-
-
-class AccountGone(Unauthorized):
-    slug, title = "account-gone", "Account no longer exists"
 
 
 class TooManyLoginAttempts(ProblemError):
@@ -173,7 +170,7 @@ class AuthService:
         token = await session.get(RefreshToken, hash_refresh_token(refresh_token), with_for_update=True)
         outcome = judge_refresh_token(token, now)
         if outcome is RefreshOutcome.REUSED and token is not None:
-            await self._revoke_family(session, token.family_id, now)
+            await self._revoke_family(session, token.user_id, token.family_id, now)
             await session.commit()
             log.warning("refresh token re-used; family %s of user %s revoked", token.family_id, token.user_id)
             raise InvalidRefreshToken("Refresh token already used; this login has been signed out")
@@ -190,13 +187,15 @@ class AuthService:
     async def logout(self, session: AsyncSession, refresh_token: str) -> None:
         """Revoke every token of the login the refresh token belongs to (nothing if unknown)."""
         now = datetime.now(UTC)
-        family_id = await session.scalar(
-            sa.select(RefreshToken.family_id).where(
-                RefreshToken.token_hash == hash_refresh_token(refresh_token)
+        found = (
+            await session.execute(
+                sa.select(RefreshToken.user_id, RefreshToken.family_id).where(
+                    RefreshToken.token_hash == hash_refresh_token(refresh_token)
+                )
             )
-        )
-        if family_id is not None:
-            await self._revoke_family(session, family_id, now)
+        ).first()
+        if found is not None:
+            await self._revoke_family(session, found.user_id, found.family_id, now)
             await session.commit()
 
     async def me(self, session: AsyncSession, user_id: uuid.UUID) -> UserOut:
@@ -214,6 +213,12 @@ class AuthService:
         await session.execute(sa.delete(LoginFailure).where(LoginFailure.email == user.email))
         await session.execute(sa.delete(User).where(User.id == user_id))
         await add_event(session, UserDeletedV1(user_id=user_id), PRODUCER)
+        # Its access tokens stop everywhere now, not when they expire.
+        await add_event(
+            session,
+            AccessRevokedV1(user_id=user_id, not_before=datetime.now(UTC), reason="account_deleted"),
+            PRODUCER,
+        )
         await session.commit()
 
     async def project_plan(
@@ -244,7 +249,14 @@ class AuthService:
         user = await session.scalar(sa.select(User).where(User.email == email).with_for_update())
         if user is None:
             return False
-        user.roles = [r for r in user.roles if r != role]
+        if role in user.roles:
+            user.roles = [r for r in user.roles if r != role]
+            # Tokens carrying the role stop now; the next refresh gives one without it.
+            await add_event(
+                session,
+                AccessRevokedV1(user_id=user.id, not_before=datetime.now(UTC), reason="roles_changed"),
+                PRODUCER,
+            )
         await session.commit()
         return True
 
@@ -261,6 +273,7 @@ class AuthService:
             ttl=timedelta(seconds=ttl),
             issuer=self.settings.jwt_issuer,
             audience=self.settings.jwt_audience,
+            session_id=family_id,
         )
         refresh_token = new_refresh_token()
         session.add(
@@ -276,11 +289,19 @@ class AuthService:
         )
         return TokensOut(access_token=access_token, refresh_token=refresh_token, expires_in=ttl)
 
-    async def _revoke_family(self, session: AsyncSession, family_id: uuid.UUID, now: datetime) -> None:
+    async def _revoke_family(
+        self, session: AsyncSession, user_id: uuid.UUID, family_id: uuid.UUID, now: datetime
+    ) -> None:
+        """Sign one login out: its refresh tokens die here, its access tokens everywhere."""
         await session.execute(
             sa.update(RefreshToken)
             .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
             .values(revoked_at=now)
+        )
+        await add_event(
+            session,
+            AccessRevokedV1(user_id=user_id, session_id=family_id, not_before=now, reason="signed_out"),
+            PRODUCER,
         )
 
     async def _record_failure(self, session: AsyncSession, email: str, client: str, now: datetime) -> None:

@@ -71,8 +71,9 @@ def issue_access_token(
     ttl: timedelta,
     issuer: str,
     audience: str,
+    session_id: uuid.UUID | None = None,
 ) -> str:
-    claims = {
+    claims: dict[str, Any] = {
         "iss": issuer,
         "aud": audience,
         "sub": str(user_id),
@@ -81,6 +82,8 @@ def issue_access_token(
         "iat": int(now.timestamp()),
         "exp": int((now + ttl).timestamp()),
     }
+    if session_id is not None:
+        claims["sid"] = str(session_id)  # the login (refresh family): signing out ends it everywhere
     return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid})
 
 

@@ -42,7 +42,7 @@ async def test_quota_changed_updates_the_plan_projection():
     broker = create_broker(SETTINGS)
     runtime = _Runtime()
     handlers.attach(broker, runtime, SETTINGS)
-    assert handlers.queues == ["auth.quota-changed"]
+    assert handlers.queues == ["auth.access-revoked", "auth.quota-changed"]
     user_id = uuid.uuid4()
     envelope = EventEnvelope.wrap(
         QuotaChangedV1(user_id=user_id, plan="pro", total_bytes=1, used_bytes=0, reason="plan_changed"),

@@ -2,6 +2,7 @@
 
 from scoremate_shared.events.contracts import (
     ALL_EVENTS,
+    AccessRevokedV1,
     AdminActionRecordedV1,
     PagesCountedV1,
     ProcessingFailedV1,
@@ -20,6 +21,7 @@ from scoremate_shared.events.envelope import EventEnvelope, IntegrationEvent
 
 __all__ = [
     "ALL_EVENTS",
+    "AccessRevokedV1",
     "AdminActionRecordedV1",
     "EventEnvelope",
     "IntegrationEvent",

@@ -1,6 +1,7 @@
 """Every integration event of EVENTS.md. Add optional fields freely; anything else is a V2."""
 
 import uuid
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,6 +22,17 @@ class UserDeletedV1(IntegrationEvent):
     """An account was deleted: every service erases the user's data."""
 
     user_id: uuid.UUID
+
+
+class AccessRevokedV1(IntegrationEvent):
+    """Access tokens already issued stop working everywhere within seconds, not at their expiry:
+    all of a deleted account's, one signed-out session's (`session_id`), or all a user's tokens
+    issued before `not_before` (roles changed, every session signed out)."""
+
+    user_id: uuid.UUID
+    session_id: uuid.UUID | None = Field(default=None, description="The `sid` claim; null: every session")
+    not_before: datetime = Field(description="Tokens issued before this moment are refused")
+    reason: Literal["account_deleted", "signed_out", "roles_changed"]
 
 
 class ScoreCreatedV1(IntegrationEvent):
@@ -138,6 +150,7 @@ class AdminActionRecordedV1(IntegrationEvent):
 ALL_EVENTS: tuple[type[IntegrationEvent], ...] = (
     UserRegisteredV1,
     UserDeletedV1,
+    AccessRevokedV1,
     ScoreCreatedV1,
     UploadRejectedV1,
     ScoreUploadedV1,

@@ -25,7 +25,8 @@ from faststream.rabbit import (
 from opentelemetry import propagate, trace
 from pydantic import ValidationError
 
-from scoremate_shared.events import EventEnvelope, IntegrationEvent
+from scoremate_shared.events import AccessRevokedV1, EventEnvelope, IntegrationEvent
+from scoremate_shared.revocations import record_revocation
 from scoremate_shared.settings import ServiceSettings
 from scoremate_shared.telemetry import metrics
 
@@ -94,6 +95,8 @@ class EventHandlers(Generic[C]):
     def __init__(self, service: str) -> None:
         self.service = service
         self._registrations: list[_Registration] = []
+        # Every service verifies access tokens, so every service hears of revoked ones.
+        self.on(AccessRevokedV1)(record_revocation)
 
     def on(
         self, event_cls: type[E], *, purpose: str | None = None, prefetch: int | None = None
