@@ -53,8 +53,8 @@ async def test_private_signing_keys_are_sealed_in_their_table(api: ApiClient, st
     engine = create_async_engine(stack.superuser_database_url)
     try:
         async with engine.connect() as conn:
-            stored = (await conn.execute(sa.text("SELECT private_key_pem FROM auth.signing_keys"))).scalars()
-            stored = list(stored)
+            result = await conn.execute(sa.text("SELECT private_key_pem FROM auth.signing_keys"))
+            stored = list(result.scalars())
     finally:
         await engine.dispose()
     assert stored
