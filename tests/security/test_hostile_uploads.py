@@ -46,3 +46,21 @@ async def test_markup_in_the_pdf_author_never_reaches_the_composer(api: ApiClien
     assert ready["status"] == "ready", ready["error"]
     assert ready["composer"] == "Clara Schumann"
     assert ready["filled_from_pdf"] == ["composer"]
+
+
+async def test_an_upload_token_makes_one_score_ever_even_after_that_score_is_deleted(api: ApiClient):
+    """Row 13: a replayed token after deletion would bring the object back, counted by nobody."""
+    user = await api.register()
+    data = corpus_manifest()["schoenberg_op19-6.pdf"].path.read_bytes() + b"\n% replay\n"
+    upload = (await api.request_upload(user, data)).json()
+    assert (await api.put_object(upload, data)).status_code == 200
+    body = {"upload_token": upload["upload_token"], "title": "Once"}
+    created = await api.http.post("/scores", headers=user.headers, json=body)
+    assert created.status_code == 201, created.text
+    await api.wait_for_score(user, created.json()["id"])
+    deleted = await api.http.delete(f"/scores/{created.json()['id']}", headers=user.headers)
+    assert deleted.status_code == 204
+    replayed = await api.http.post("/scores", headers=user.headers, json=body)
+    assert replayed.status_code == 409, replayed.text
+    assert replayed.json()["type"].endswith("/upload-token-used")
+    assert (await api.http.get(f"/scores/{created.json()['id']}", headers=user.headers)).status_code == 404

@@ -53,6 +53,16 @@ class Score(Base):
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 
 
+class ClaimedUpload(Base):
+    """An upload a score was created from: its token never makes another score, even after the
+    score is deleted (no personal data: the id is the upload's own)."""
+
+    __tablename__ = "claimed_uploads"
+
+    score_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
 class ScoreCount(Base):
     """How many scores each user has, and their library's version (bumped by every change to
     their scores), kept by a trigger on scores."""

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scoremate_library.models import Score
+from scoremate_library.models import ClaimedUpload, Score
 from scoremate_library.scores.schemas import ScoreCreate, ScorePatch, page_sizes_out
 from scoremate_library.setlists.service import SetlistService
 from scoremate_library.settings import LibrarySettings
@@ -156,7 +157,13 @@ class ScoreService:
             raise InvalidInput(f"upload_token: {exc}", field="upload_token") from exc
         if claim.user_id != user.user_id:
             raise InvalidInput("upload_token: issued to another user", field="upload_token")
-        if await session.get(Score, claim.score_id) is not None:
+        claimed = await session.scalar(
+            insert(ClaimedUpload)
+            .values(score_id=claim.score_id)
+            .on_conflict_do_nothing()
+            .returning(ClaimedUpload.score_id)
+        )
+        if claimed is None:
             raise UploadTokenUsed("A score was already created with this upload token")
         score = Score(
             id=claim.score_id,
