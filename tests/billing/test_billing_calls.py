@@ -50,7 +50,10 @@ async def test_plan_starts_solo_and_pro_needs_an_accepted_receipt(api: ApiClient
     assert invalid.status_code == 422
 
     upgraded = await api.http.post(
-        "/billing/plan", headers=user.headers, json={"plan": "pro", "receipt": "sandbox:pro:order-42"}
+        "/billing/plan",
+        headers=user.headers,
+        # One receipt buys one plan once: each user its own.
+        json={"plan": "pro", "receipt": f"sandbox:pro:order-42-{user.id}"},
     )
     assert upgraded.status_code == 200
     assert upgraded.json()["plan"] == "pro"
@@ -166,7 +169,10 @@ async def test_crossing_80_percent_notifies_once_by_webhook_and_email_and_rearms
 async def test_after_a_downgrade_below_usage_uploads_are_refused_and_the_library_stays_usable(api: ApiClient):
     user = await api.register()
     upgraded = await api.http.post(
-        "/billing/plan", headers=user.headers, json={"plan": "pro", "receipt": "sandbox:pro:order-7"}
+        "/billing/plan",
+        headers=user.headers,
+        # One receipt buys one plan once: each user its own.
+        json={"plan": "pro", "receipt": f"sandbox:pro:order-7-{user.id}"},
     )
     assert upgraded.status_code == 200
     book = corpus_manifest()["anthology_book.pdf"].path.read_bytes()

@@ -29,6 +29,7 @@ async def messaging(stack):
         db_schema=schema,
         amqp_url=stack.amqp_url,
         jwks_url="http://127.0.0.1:1/unused",
+        environment="development",  # the test stack's own credentials
     )
     db = Database(settings)
     async with db.engine.begin() as conn:

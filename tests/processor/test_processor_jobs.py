@@ -5,7 +5,10 @@ import signal
 
 import httpx
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from scoremate_processor.schemas import ProcessorJobRequestedV1
 from tests.support import CORPUS, ApiClient, User, bad_corpus_manifest, corpus_manifest
 
 pytestmark = pytest.mark.stack
@@ -105,6 +108,34 @@ async def test_tasks_api_and_page_thumbnails(api: ApiClient):
     )
     assert foreign.status_code == 404
     assert (await _tasks(api, stranger, score["id"])) == {}
+
+
+async def test_thumbnails_follow_the_page_count_in_its_job_without_a_message_of_their_own(
+    api: ApiClient, stack
+):
+    user = await api.register()
+    entry = corpus_manifest()["cpebach_sonata-h186.pdf"]
+    score = await api.upload_score(user, entry.path.read_bytes(), "Sonata")
+    assert (await api.wait_for_score(user, score["id"]))["status"] == "ready"
+
+    engine = create_async_engine(stack.superuser_database_url)
+    try:
+        async with engine.connect() as conn:
+            requested = await conn.scalars(
+                sa.text(
+                    "SELECT envelope->'data'->>'kind' FROM processor.outbox "
+                    "WHERE routing_key = :key AND envelope->'data'->>'score_id' = :score"
+                ),
+                {"key": ProcessorJobRequestedV1.routing_key, "score": score["id"]},
+            )
+            assert list(requested) == ["pdf_info"]
+    finally:
+        await engine.dispose()
+    tasks = await _tasks(api, user, score["id"])
+    assert {kind: (task["status"], task["try_count"]) for kind, task in tasks.items()} == {
+        "pdf_info": ("SUCCEEDED", 1),
+        "thumbnail": ("SUCCEEDED", 1),
+    }
 
 
 async def test_a_processor_killed_mid_job_leaves_nothing_stuck(api: ApiClient, stack):

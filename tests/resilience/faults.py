@@ -90,7 +90,10 @@ async def uploads_flowing(api: ApiClient, user: User, *, at_least: int = 3):
     """Run an upload flow around the block; at least `at_least` uploads happen before it ends."""
     # Pro: the flow uploads as fast as it can, far beyond the small Solo quota of the tests.
     upgraded = await api.http.post(
-        "/billing/plan", headers=user.headers, json={"plan": "pro", "receipt": "sandbox:pro:resilience"}
+        "/billing/plan",
+        headers=user.headers,
+        # One receipt buys one plan once: each user its own.
+        json={"plan": "pro", "receipt": f"sandbox:pro:resilience-{user.id}"},
     )
     assert upgraded.status_code == 200, upgraded.text
     flow = UploadFlow(api, user)
