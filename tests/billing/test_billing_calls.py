@@ -62,7 +62,8 @@ async def test_plan_starts_solo_and_pro_needs_an_accepted_receipt(api: ApiClient
     kinds = [entry["kind"] for entry in history["items"]]
     assert sorted(kinds) == ["payment", "plan_change"]
     payment = next(e for e in history["items"] if e["kind"] == "payment")
-    assert payment["meta"]["receipt_id"] == "order-42"
+    assert payment["meta"]["receipt_id"] == f"order-42-{user.id}"
+    assert payment["meta"]["store"] == "sandbox"
     # The plan reaches auth through QuotaChanged: GET /auth/me shows it.
     for _ in range(50):
         if (await api.http.get("/auth/me", headers=user.headers)).json()["plan"] == "pro":
