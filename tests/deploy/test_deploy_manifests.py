@@ -115,3 +115,15 @@ def test_the_ingress_serves_tls_with_a_managed_certificate_and_trusts_only_the_p
     gateway = render_k8s_gateway_config()
     assert "set_real_ip_from 10.0.0.0/8;" in gateway
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in gateway
+
+
+def test_compose_publishes_only_the_gateway_on_every_interface():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    published = {
+        name: [str(port) for port in service.get("ports", [])]
+        for name, service in compose["services"].items()
+    }
+    everywhere = {
+        name for name, ports in published.items() for port in ports if not port.startswith("127.0.0.1:")
+    }
+    assert everywhere == {"gateway"}, published
