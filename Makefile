@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 
-.PHONY: up down logs clean status install sync lint typecheck test test-resilience admin
+.PHONY: up down logs clean status install sync lint typecheck test test-fast test-resilience admin
 
 install: sync
 	$(PY) -m scoremate_stack install
@@ -41,6 +41,10 @@ typecheck: sync
 
 test: install lint typecheck
 	uv run --frozen pytest
+
+# Lint, types and the unit tests (no stack to start): about a minute.
+test-fast: sync lint typecheck
+	uv run --frozen pytest -m "not stack and not resilience"
 
 test-resilience: install
 	uv run --frozen pytest -m resilience tests/resilience
