@@ -26,7 +26,9 @@ async def _user(http: httpx.AsyncClient) -> tuple[str, str, dict[str, str]]:
         "access_token"
     ]
     headers = {"Authorization": f"Bearer {token}"}
-    await http.post("/billing/plan", headers=headers, json={"plan": "pro", "receipt": f"sandbox:pro:load-{uuid.uuid4()}"})
+    await http.post(
+        "/billing/plan", headers=headers, json={"plan": "pro", "receipt": f"sandbox:pro:load-{uuid.uuid4()}"}
+    )
     await asyncio.sleep(0.5)
     return email, token, headers
 
