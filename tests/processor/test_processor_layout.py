@@ -105,3 +105,24 @@ async def test_layout_hook_with_a_service_that_answers_one_that_is_slow_and_one_
     finally:
         await _restart_processor(stack, {})
         layout.server.shutdown()
+
+
+async def test_a_task_retries_as_often_as_its_own_setting_allows_not_as_the_broker_counts(
+    api: ApiClient, stack
+):
+    # A page count and its thumbnails share one message: the task, not the message, counts tries.
+    layout = LayoutService()
+    user = await api.register()
+    score = await api.upload_score(
+        user, corpus_manifest()["bach_chorale-bwv140-7.pdf"].path.read_bytes(), "Chorale"
+    )
+    assert (await api.wait_for_score(user, score["id"]))["status"] == "ready"
+    try:
+        settings = {"JOB_MAX_TRIES": "3", "CONSUMER_MAX_RETRIES": "1", "LAYOUT_TIMEOUT_SECONDS": "1"}
+        await _restart_processor(stack, {"LAYOUT_SERVICE_URL": f"{layout.url}/fail", **settings})
+        failed = await _layout_task(api, user, score["id"], {"FAILED"})
+        assert failed["try_count"] == 3
+        assert "gave up after 3 tries" in failed["log"][-1]
+    finally:
+        await _restart_processor(stack, {})
+        layout.server.shutdown()

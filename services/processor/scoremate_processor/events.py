@@ -22,12 +22,14 @@ async def on_score_uploaded(event: ScoreUploadedV1, envelope: EventEnvelope, rt:
             await session.commit()
 
 
-# A few jobs at once per instance: downloads and uploads overlap while the worker pool renders.
+# Twice the default render workers: one job renders while another downloads, uploads or records its
+# outcome.
 @handlers.on(ProcessorJobRequestedV1, purpose="jobs", prefetch=4)
 async def on_job_requested(
     event: ProcessorJobRequestedV1, envelope: EventEnvelope, rt: "ProcessorRuntime"
 ) -> None:
-    """Run one task in an isolated worker; a passing failure is retried through the broker."""
+    """Run one task in isolated workers (a page count goes on to its thumbnails); a passing failure
+    comes back through the broker's delay queue."""
     await rt.processor.run_job(rt.db, event.task_id)
 
 

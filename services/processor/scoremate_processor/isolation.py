@@ -3,6 +3,9 @@
 PDFium is C++ and the inputs are hostile: a decompression bomb, a hang or a crash must cost
 one job, never the service. A worker that overruns its time is killed and replaced; one that
 dies (segfault, memory limit) is replaced; the job gets a readable failure either way.
+
+A job that yields (THUMBNAIL) streams each part back as soon as it is ready, so that the parent
+stores one image while the worker renders the next; the timeout covers the whole job.
 """
 
 import asyncio
@@ -11,7 +14,8 @@ import itertools
 import logging
 import multiprocessing
 import resource
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Generator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -27,6 +31,16 @@ class RenderFailed(Exception):
     """The worker died or ran out of time or memory on this file: a permanent failure of the job."""
 
 
+def _send_parts(conn: Connection, job_id: int, parts: Generator[Any, None, Any]) -> Any:
+    """Send what the job yields as it comes; returns what the job returns."""
+    while True:
+        try:
+            part = next(parts)
+        except StopIteration as finished:
+            return finished.value
+        conn.send((job_id, "part", part))
+
+
 def _serve(conn: Connection, memory_limit_bytes: int) -> None:
     """The worker process: run jobs from the pipe until it closes."""
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
@@ -36,7 +50,10 @@ def _serve(conn: Connection, memory_limit_bytes: int) -> None:
         except (EOFError, KeyboardInterrupt):
             return
         try:
-            conn.send((job_id, "ok", JOBS[name](*args, **kwargs)))
+            result = JOBS[name](*args, **kwargs)
+            if isinstance(result, Generator):
+                result = _send_parts(conn, job_id, result)
+            conn.send((job_id, "ok", result))
         except PdfRejected as exc:
             conn.send((job_id, "rejected", str(exc)))
         except MemoryError:
@@ -77,20 +94,51 @@ class IsolatedWorker:
             self._conn.close()
             self._conn = None
 
-    async def run(self, name: str, *args: Any, timeout: float, **kwargs: Any) -> Any:  # noqa: ASYNC109
+    async def run(
+        self,
+        name: str,
+        *args: Any,
+        timeout: float,  # noqa: ASYNC109
+        on_part: Callable[[Any], None] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """The job's result; each part a streaming job yields goes to `on_part` as it arrives."""
         conn = self._ensure_started()
         job_id = next(self._jobs)
         conn.send((job_id, name, args, kwargs))
+        deadline = time.monotonic() + timeout
+        while True:
+            status, payload = await self._answer(conn, job_id, name, deadline, timeout)
+            if status != "part":
+                break
+            try:
+                if on_part is None:
+                    raise RenderFailed(f"{name} streams its result, but the caller takes no parts")
+                on_part(payload)
+            except BaseException:
+                self.close()  # the rest of this job's parts would reach the next job
+                raise
+        if status == "ok":
+            return payload
+        if status == "rejected":
+            raise PdfRejected(payload)
+        raise RenderFailed(payload)
+
+    async def _answer(
+        self, conn: Connection, job_id: int, name: str, deadline: float, allowed_seconds: float
+    ) -> tuple[str, Any]:
+        """The worker's next message about this job, within the job's deadline."""
         try:
-            ready = await asyncio.to_thread(conn.poll, timeout)
+            # Parts of a streaming job often wait already: no thread hop for those.
+            ready = conn.poll(0) or await asyncio.to_thread(conn.poll, max(deadline - time.monotonic(), 0))
         except BaseException:
             # Cancelled while the worker still works: its answer would reach the next job.
             self.close()
             raise
         if not ready:
-            log.warning("pdf worker overran %.0fs on %s; replacing it", timeout, name)
+            log.warning("pdf worker overran %.0fs on %s; replacing it", allowed_seconds, name)
             self.close()
-            raise RenderFailed(f"processing the PDF took longer than {timeout:.0f} s")
+            raise RenderFailed(f"processing the PDF took longer than {allowed_seconds:.0f} s")
         try:
             answered, status, payload = conn.recv()
         except (EOFError, OSError) as exc:
@@ -101,11 +149,7 @@ class IsolatedWorker:
         if answered != job_id:
             self.close()
             raise RenderFailed("the PDF worker answered another job; it was replaced")
-        if status == "ok":
-            return payload
-        if status == "rejected":
-            raise PdfRejected(payload)
-        raise RenderFailed(payload)
+        return status, payload
 
 
 class WorkerPool:
@@ -117,10 +161,17 @@ class WorkerPool:
         for worker in self._workers:
             self._idle.put_nowait(worker)
 
-    async def run(self, name: str, *args: Any, timeout: float, **kwargs: Any) -> Any:  # noqa: ASYNC109
+    async def run(
+        self,
+        name: str,
+        *args: Any,
+        timeout: float,  # noqa: ASYNC109
+        on_part: Callable[[Any], None] | None = None,
+        **kwargs: Any,
+    ) -> Any:
         worker = await self._idle.get()
         try:
-            return await worker.run(name, *args, timeout=timeout, **kwargs)
+            return await worker.run(name, *args, timeout=timeout, on_part=on_part, **kwargs)
         finally:
             self._idle.put_nowait(worker)
 

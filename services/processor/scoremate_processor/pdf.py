@@ -4,8 +4,10 @@ Every call into PDFium is wrapped: hostile files (page-tree cycles, metadata wit
 UTF-16, giant or tall-narrow pages) must end as a clear outcome, never a crash of the caller.
 """
 
+import io
 import math
 import re
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,8 @@ METADATA_FIELDS = ("Title", "Author", "Subject", "Keywords", "Producer")
 MAX_METADATA_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Pillow's encoder options beside the quality setting (the benchmark's ceiling uses them too).
+JPEG_OPTIONS: dict[str, Any] = {"optimize": True}
 
 
 class PdfRejected(Exception):
@@ -30,11 +34,19 @@ class PdfInfo:
     metadata: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Thumbnail:
+    """One encoded image: the cover (page None) or the thumbnail of a page (numbered from 1)."""
+
+    page: int | None
+    jpeg: bytes
+
+
 @dataclass
-class Thumbnails:
-    cover: Path
-    pages: list[Path] = field(default_factory=list)
-    pages_total: int = 0
+class ThumbnailsRendered:
+    """What a THUMBNAIL run did, once every image has been handed over."""
+
+    pages_total: int
     pages_failed: list[int] = field(default_factory=list)
 
 
@@ -101,53 +113,62 @@ def thumbnail_scale(
     return min(by_width, by_height)
 
 
+def render_jpeg(page: pdfium.PdfPage, width_px: int, max_height_factor: float, quality: int) -> bytes:
+    width_pt, height_pt = page.get_size()
+    scale = thumbnail_scale(width_pt, height_pt, width_px, max_height_factor)
+    # Rendered at the final size directly: never more pixels than the thumbnail needs. In RGB byte
+    # order, so that Pillow takes the pixels as they are instead of reordering every one.
+    bitmap = page.render(scale=scale, may_draw_forms=False, rev_byteorder=True)
+    try:
+        encoded = io.BytesIO()
+        bitmap.to_pil().convert("RGB").save(encoded, format="JPEG", quality=quality, **JPEG_OPTIONS)
+        return encoded.getvalue()
+    finally:
+        bitmap.close()
+
+
 def render_page(
-    pdf: pdfium.PdfDocument, index: int, target: Path, width_px: int, max_height_factor: float, quality: int
-) -> None:
+    pdf: pdfium.PdfDocument, index: int, widths_px: tuple[int, ...], max_height_factor: float, quality: int
+) -> list[bytes]:
+    """The page as a JPEG at each width, loaded once."""
     page = pdf[index]
     try:
-        width_pt, height_pt = page.get_size()
-        scale = thumbnail_scale(width_pt, height_pt, width_px, max_height_factor)
-        # Rendered at the final size directly: never more pixels than the thumbnail needs.
-        bitmap = page.render(scale=scale, may_draw_forms=False)
-        try:
-            image = bitmap.to_pil().convert("RGB")
-            image.save(target, format="JPEG", quality=quality, optimize=True)
-        finally:
-            bitmap.close()
+        return [render_jpeg(page, width_px, max_height_factor, quality) for width_px in widths_px]
     finally:
         page.close()
 
 
 def render_thumbnails(
     path: Path,
-    out_dir: Path,
     *,
     cover_width_px: int,
     page_width_px: int,
     max_height_factor: float,
     max_pages: int,
     quality: int,
-) -> Thumbnails:
-    """THUMBNAIL: cover.jpg at the cover width, then one image per page (up to max_pages)."""
+) -> Generator[Thumbnail, None, ThumbnailsRendered]:
+    """THUMBNAIL: the cover at the cover width, then one image per page (up to max_pages, at least
+    one), each yielded once encoded, so that the caller stores it while the next one renders."""
     pdf = open_pdf(path)
     try:
-        cover = out_dir / "cover.jpg"
         try:
-            render_page(pdf, 0, cover, cover_width_px, max_height_factor, quality)
+            cover, first_page = render_page(
+                pdf, 0, (cover_width_px, page_width_px), max_height_factor, quality
+            )
         except PdfRejected:
             raise
         except Exception as exc:
             raise PdfRejected("the first page of the PDF cannot be rendered") from exc
-        result = Thumbnails(cover=cover, pages_total=len(pdf))
-        for index in range(min(len(pdf), max_pages)):
-            target = out_dir / f"page-{index + 1:04d}.jpg"
+        yield Thumbnail(None, cover)
+        yield Thumbnail(1, first_page)
+        result = ThumbnailsRendered(pages_total=len(pdf))
+        for index in range(1, min(len(pdf), max_pages)):
             try:
-                render_page(pdf, index, target, page_width_px, max_height_factor, quality)
+                (jpeg,) = render_page(pdf, index, (page_width_px,), max_height_factor, quality)
             except Exception:  # one broken page (a page-tree cycle) costs that page only
                 result.pages_failed.append(index + 1)
                 continue
-            result.pages.append(target)
+            yield Thumbnail(index + 1, jpeg)
         return result
     finally:
         pdf.close()

@@ -1,9 +1,9 @@
 """Processor decisions: tasks, the jobs they run, their outcomes and retries."""
 
-import asyncio
 import logging
 import tempfile
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoremate_processor.isolation import RenderFailed, WorkerPool
 from scoremate_processor.models import Task
-from scoremate_processor.pdf import PdfInfo, PdfRejected, Thumbnails
+from scoremate_processor.pdf import PdfInfo, PdfRejected, ThumbnailsRendered
 from scoremate_processor.schemas import ProcessorJobRequestedV1, TaskKind, TaskOut
 from scoremate_processor.settings import ProcessorSettings
+from scoremate_processor.thumbnail_uploads import ThumbnailUploads
 from scoremate_shared.auth import Principal
 from scoremate_shared.db import Database
 from scoremate_shared.errors import NotFound, ServiceUnavailable
@@ -31,7 +32,7 @@ from scoremate_shared.events.contracts import PdfMetadata
 from scoremate_shared.messaging.broker import RetryLater, current_delivery
 from scoremate_shared.messaging.outbox import add_event
 from scoremate_shared.pagination import Page
-from scoremate_shared.storage import ObjectStorage, cover_key, page_thumbnail_key, score_prefix
+from scoremate_shared.storage import ObjectStorage, score_prefix
 
 log = logging.getLogger(__name__)
 PRODUCER = "processor"
@@ -65,6 +66,41 @@ def task_out(task: Task) -> TaskOut:
     )
 
 
+@dataclass(frozen=True)
+class Job:
+    """One leased attempt at a task."""
+
+    task_id: uuid.UUID
+    kind: str
+    score_id: uuid.UUID
+    user_id: uuid.UUID
+    object_key: str
+    attempt: int
+
+
+class OriginalPdf:
+    """The score's PDF in a job's folder: downloaded on first use, then read again by the next task."""
+
+    def __init__(self, storage: ObjectStorage, target: Path) -> None:
+        self._storage = storage
+        self._target = target
+        self._key: str | None = None
+
+    async def path(self, key: str) -> Path:
+        """The local copy of the object `key`, downloaded the first time it is asked for."""
+        if self._key != key:
+            response = await self._storage.s3.get_object(Bucket=self._storage.bucket, Key=key)
+            body = response["Body"]
+            try:
+                with self._target.open("wb") as handle:
+                    async for chunk in body.iter_chunks(1024 * 1024):
+                        handle.write(chunk)
+            finally:
+                body.close()
+            self._key = key
+        return self._target
+
+
 class ProcessorService:
     def __init__(self, settings: ProcessorSettings, storage: ObjectStorage, pool: WorkerPool) -> None:
         self.settings = settings
@@ -85,8 +121,10 @@ class ProcessorService:
         user_id: uuid.UUID,
         kind: TaskKind,
         object_key: str,
+        request: bool = True,
     ) -> Task:
-        """The task of (score, kind), created PENDING and requested if it did not exist."""
+        """The task of (score, kind), created PENDING if it did not exist, and then requested (a job
+        message) unless the caller runs it itself."""
         created = await session.scalar(
             insert(Task)
             .values(
@@ -108,7 +146,8 @@ class ProcessorService:
         assert task is not None
         if created is not None:
             _note(task, "requested")
-            await self._request(session, task)
+            if request:
+                await self._request(session, task)
         return task
 
     async def _request(self, session: AsyncSession, task: Task) -> None:
@@ -120,15 +159,17 @@ class ProcessorService:
             PRODUCER,
         )
 
-    async def rerun(self, session: AsyncSession, task: Task, why: str) -> Task:
-        """Run a finished task again; one already pending or running is returned as it is."""
+    async def rerun(self, session: AsyncSession, task: Task, why: str, *, request: bool = True) -> Task:
+        """Run a finished task again (requested unless the caller runs it itself); one already
+        pending or running is returned as it is."""
         if task.status in ACTIVE:
             return task
         task.status = "PENDING"
         task.try_count = 0
         task.lease_until = None
         _note(task, why)
-        await self._request(session, task)
+        if request:
+            await self._request(session, task)
         return task
 
     async def on_score_uploaded(self, session: AsyncSession, event: ScoreUploadedV1) -> None:
@@ -143,10 +184,32 @@ class ProcessorService:
     # --- running one job ----------------------------------------------------------------------
 
     async def run_job(self, db: Database, task_id: uuid.UUID) -> None:
+        """Run the task. A page count goes straight on to the thumbnails, on the same downloaded file
+        and without a round trip through the broker: this job's message carries both until both are
+        done, so a redelivery after a crash takes over whichever was left."""
+        with tempfile.TemporaryDirectory(prefix="scoremate-job-") as workdir:
+            original = OriginalPdf(self.storage, Path(workdir) / "original.pdf")
+            next_task: uuid.UUID | None = task_id
+            while next_task is not None:
+                next_task = await self._run_task(db, next_task, original)
+
+    async def _run_task(self, db: Database, task_id: uuid.UUID, original: OriginalPdf) -> uuid.UUID | None:
+        """Run one task; returns the task that follows it in this job (thumbnails after the page count)."""
+        job = await self._start(db, task_id)
+        if job is None:
+            return await self._unfinished_follow_up(db, task_id)
+        self._running.add(job.task_id)
+        try:
+            return await self._attempt(db, job, original)
+        finally:
+            self._running.discard(job.task_id)
+
+    async def _start(self, db: Database, task_id: uuid.UUID) -> Job | None:
+        """Lease the task for an attempt; None when there is nothing to run."""
         async with db.session() as session:
             task = await session.get(Task, task_id, with_for_update=True)
             if task is None or task.status in ("SUCCEEDED", "FAILED"):
-                return  # deleted, or a duplicate delivery of a finished job
+                return None  # deleted, or a duplicate delivery of a finished job
             now = datetime.now(UTC)
             delivery = current_delivery.get()
             redelivered = delivery is not None and delivery.redelivered
@@ -165,103 +228,85 @@ class ProcessorService:
             task.lease_owner = self.instance_id
             _note(task, f"attempt {task.try_count} started")
             await session.commit()
-            job = (task.id, task.kind, task.score_id, task.user_id, task.object_key, task.try_count)
+            return Job(task.id, task.kind, task.score_id, task.user_id, task.object_key, task.try_count)
 
-        task_id, kind, score_id, user_id, object_key, attempt = job
-        self._running.add(task_id)
-        try:
-            await self._attempt(db, task_id, kind, score_id, user_id, object_key, attempt)
-        finally:
-            self._running.discard(task_id)
+    async def _unfinished_follow_up(self, db: Database, task_id: uuid.UUID) -> uuid.UUID | None:
+        """After a page count that is already done (a redelivered job), its thumbnails if they are not."""
+        async with db.session() as session:
+            task = await session.get(Task, task_id)
+            if task is None or task.kind != "pdf_info" or task.status != "SUCCEEDED":
+                return None
+            follow_up: uuid.UUID | None = await session.scalar(
+                sa.select(Task.id).where(
+                    Task.score_id == task.score_id, Task.kind == "thumbnail", Task.status.in_(ACTIVE)
+                )
+            )
+            return follow_up
 
-    async def _attempt(
-        self,
-        db: Database,
-        task_id: uuid.UUID,
-        kind: str,
-        score_id: uuid.UUID,
-        user_id: uuid.UUID,
-        object_key: str,
-        attempt: int,
-    ) -> None:
+    async def _attempt(self, db: Database, job: Job, original: OriginalPdf) -> uuid.UUID | None:
         try:
-            outcome = await self._perform(kind, score_id, user_id, object_key)
+            outcome = await self._perform(job, original)
         except (PdfRejected, RenderFailed) as exc:
-            await self._finish_failed(db, task_id, str(exc))
-            return
+            await self._finish_failed(db, job.task_id, str(exc))
+            return None
         except Exception as exc:
             reason = f"{exc.__class__.__name__}: {exc}"[:500]
-            if attempt >= self.settings.job_max_tries:
-                await self._finish_failed(db, task_id, f"gave up after {attempt} tries ({reason})")
-                return
+            if job.attempt >= self.settings.job_max_tries:
+                await self._finish_failed(db, job.task_id, f"gave up after {job.attempt} tries ({reason})")
+                return None
             async with db.session() as session:
-                task = await session.get(Task, task_id, with_for_update=True)
+                task = await session.get(Task, job.task_id, with_for_update=True)
                 if task is not None and task.status == "RUNNING":
                     task.status = "PENDING"
                     task.lease_until = None
-                    _note(task, f"attempt {attempt} failed, will retry: {reason}")
+                    _note(task, f"attempt {job.attempt} failed, will retry: {reason}")
                     await session.commit()
-            raise
-        await self._finish_succeeded(db, task_id, kind, score_id, user_id, object_key, outcome)
+            log.warning(
+                "task %s (%s) attempt %d failed, will retry: %s", job.task_id, job.kind, job.attempt, reason
+            )
+            # The task counts its own tries (job_max_tries): the message only waits, whichever task of
+            # the job failed, so a page count and its thumbnails never share one retry budget.
+            raise RetryLater(self._retry_delay(job.attempt), f"task {job.task_id} will retry") from exc
+        return await self._finish_succeeded(db, job, outcome)
 
-    async def _perform(self, kind: str, score_id: uuid.UUID, user_id: uuid.UUID, object_key: str) -> Any:
-        if kind == "layout_hook":
-            return await self._call_layout_service(score_id, user_id, object_key)
-        with tempfile.TemporaryDirectory(prefix="scoremate-job-") as workdir:
-            pdf_path = Path(workdir) / "original.pdf"
-            await self._download(object_key, pdf_path)
-            timeout = self.settings.job_timeout_seconds
-            if kind == "pdf_info":
-                info: PdfInfo = await self.pool.run("read_info", pdf_path, timeout=timeout)
-                return info
-            settings = self.settings
-            thumbs: Thumbnails = await self.pool.run(
+    def _retry_delay(self, attempt: int) -> float:
+        settings = self.settings
+        return min(
+            settings.consumer_retry_base_seconds * 2 ** (attempt - 1),
+            settings.consumer_retry_max_delay_seconds,
+        )
+
+    async def _perform(self, job: Job, original: OriginalPdf) -> Any:
+        if job.kind == "layout_hook":
+            return await self._call_layout_service(job.score_id, job.user_id, job.object_key)
+        pdf_path = await original.path(job.object_key)
+        if job.kind == "pdf_info":
+            info: PdfInfo = await self.pool.run(
+                "read_info", pdf_path, timeout=self.settings.job_timeout_seconds
+            )
+            return info
+        return await self._render_thumbnails(job, pdf_path)
+
+    async def _render_thumbnails(self, job: Job, pdf_path: Path) -> dict[str, Any]:
+        settings = self.settings
+        async with ThumbnailUploads(self.storage, job.user_id, job.score_id) as uploads:
+            rendered: ThumbnailsRendered = await self.pool.run(
                 "render_thumbnails",
                 pdf_path,
-                Path(workdir),
-                timeout=timeout,
+                timeout=settings.job_timeout_seconds,
+                on_part=uploads.add,
                 cover_width_px=settings.cover_width_px,
                 page_width_px=settings.page_thumb_width_px,
                 max_height_factor=settings.max_thumb_height_factor,
                 max_pages=settings.max_pages_thumbnailed,
                 quality=settings.jpeg_quality,
             )
-            return await self._upload_thumbnails(user_id, score_id, thumbs)
-
-    async def _download(self, key: str, target: Path) -> None:
-        response = await self.storage.s3.get_object(Bucket=self.storage.bucket, Key=key)
-        body = response["Body"]
-        try:
-            with target.open("wb") as handle:
-                async for chunk in body.iter_chunks(1024 * 1024):
-                    handle.write(chunk)
-        finally:
-            body.close()
-
-    async def _upload_thumbnails(
-        self, user_id: uuid.UUID, score_id: uuid.UUID, thumbs: Thumbnails
-    ) -> dict[str, Any]:
-        uploads = [(cover_key(user_id, score_id), thumbs.cover)]
-        for path in thumbs.pages:
-            page = int(path.stem.rsplit("-", 1)[1])
-            uploads.append((page_thumbnail_key(user_id, score_id, page), path))
-        limit = asyncio.Semaphore(8)
-
-        async def put(key: str, path: Path) -> int:
-            data = await asyncio.to_thread(path.read_bytes)
-            async with limit:
-                await self.storage.s3.put_object(
-                    Bucket=self.storage.bucket, Key=key, Body=data, ContentType="image/jpeg"
-                )
-            return len(data)
-
-        sizes = await asyncio.gather(*(put(key, path) for key, path in uploads))
         return {
-            "cover_key": uploads[0][0],
-            "page_keys": [key for key, _ in uploads[1:]],
-            "bytes_total": sum(sizes),
-            "pages_total": thumbs.pages_total,
-            "pages_failed": thumbs.pages_failed,
+            "cover_key": uploads.cover_key,
+            "page_keys": uploads.page_keys,
+            "bytes_total": uploads.bytes_total,
+            "pages_total": rendered.pages_total,
+            "pages_failed": rendered.pages_failed,
         }
 
     async def _call_layout_service(
@@ -300,20 +345,13 @@ class ProcessorService:
                 )
             await session.commit()
 
-    async def _finish_succeeded(
-        self,
-        db: Database,
-        task_id: uuid.UUID,
-        kind: str,
-        score_id: uuid.UUID,
-        user_id: uuid.UUID,
-        object_key: str,
-        outcome: Any,
-    ) -> None:
+    async def _finish_succeeded(self, db: Database, job: Job, outcome: Any) -> uuid.UUID | None:
+        """Record the outcome and publish it; returns the task this job runs next, if any."""
+        follow_up: uuid.UUID | None = None
         async with db.session() as session:
-            task = await session.get(Task, task_id, with_for_update=True)
+            task = await session.get(Task, job.task_id, with_for_update=True)
             if task is None or task.status != "RUNNING":
-                return  # deleted meanwhile, or finished by an instance that took over
+                return None  # deleted meanwhile, or finished by an instance that took over
             task.status = "SUCCEEDED"
             task.lease_until = None
             if isinstance(outcome, PdfInfo):
@@ -322,8 +360,8 @@ class ProcessorService:
                 await add_event(
                     session,
                     PagesCountedV1(
-                        score_id=score_id,
-                        user_id=user_id,
+                        score_id=job.score_id,
+                        user_id=job.user_id,
                         pages=outcome.pages,
                         page_sizes=outcome.page_sizes,
                         pdf_metadata=PdfMetadata(**outcome.metadata),
@@ -331,11 +369,17 @@ class ProcessorService:
                     PRODUCER,
                 )
                 thumbnail = await self.ensure_task(
-                    session, score_id=score_id, user_id=user_id, kind="thumbnail", object_key=object_key
+                    session,
+                    score_id=job.score_id,
+                    user_id=job.user_id,
+                    kind="thumbnail",
+                    object_key=job.object_key,
+                    request=False,
                 )
-                if thumbnail.status in ("SUCCEEDED", "FAILED"):
-                    await self.rerun(session, thumbnail, "page count read again")
-            elif kind == "thumbnail":
+                await self.rerun(session, thumbnail, "page count read again", request=False)
+                # One that is RUNNING belongs to another job, which carries it.
+                follow_up = thumbnail.id if thumbnail.status == "PENDING" else None
+            elif job.kind == "thumbnail":
                 task.result = outcome
                 rendered = len(outcome["page_keys"])
                 _note(task, f"rendered the cover and {rendered} of {outcome['pages_total']} pages")
@@ -344,8 +388,8 @@ class ProcessorService:
                 await add_event(
                     session,
                     ThumbnailsGeneratedV1(
-                        score_id=score_id,
-                        user_id=user_id,
+                        score_id=job.score_id,
+                        user_id=job.user_id,
                         cover_key=outcome["cover_key"],
                         page_keys=outcome["page_keys"],
                         bytes_total=outcome["bytes_total"],
@@ -356,6 +400,7 @@ class ProcessorService:
                 task.result = outcome
                 _note(task, f"layout stored at {outcome['layout_key']}")
             await session.commit()
+        return follow_up
 
     # --- the tasks API ------------------------------------------------------------------------
 

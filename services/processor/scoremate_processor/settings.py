@@ -15,11 +15,13 @@ class ProcessorSettings(ServiceSettings, StorageSettings):
     max_pages_thumbnailed: int = Field(default=500, ge=1)
     jpeg_quality: int = Field(default=80, ge=10, le=95)
     # Isolated rendering: each worker process is killed past the timeout or the memory limit.
+    # One worker per core given to the container (rendering is CPU-bound; the service process does
+    # the I/O meanwhile); not read from the host, whose cores a container may not have.
     render_workers: int = Field(default=2, ge=1, le=16)
     job_timeout_seconds: float = Field(default=60.0, gt=0)
     render_memory_limit_mb: int = Field(default=1024, ge=128)
-    # Transient failures (storage or broker away) are retried with the broker's backoff; keep
-    # this at most CONSUMER_MAX_RETRIES + 1 so the last try still records the failure.
+    # Transient failures (storage or broker away) are retried through the broker's delay queue,
+    # with the consumer backoff settings; the task counts its tries.
     job_max_tries: int = Field(default=10, ge=1)
     layout_service_url: str | None = None
     layout_timeout_seconds: float = 30.0
