@@ -3,6 +3,9 @@
 import asyncio
 import csv
 import hashlib
+import os
+import subprocess
+import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -139,3 +142,18 @@ async def list_objects(stack: Any, prefix: str) -> list[str]:
     ) as s3:
         listing = await s3.list_objects_v2(Bucket=stack.cfg.s3_bucket, Prefix=prefix)
         return [item["Key"] for item in listing.get("Contents", [])]
+
+
+async def admin_cli(stack: Any, command: str, email: str) -> None:
+    """`python -m scoremate_auth.admin COMMAND EMAIL` with the auth service's environment (what
+    `make admin` runs)."""
+    env = {**os.environ, **stack.cfg.service_env("auth")}
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "scoremate_auth.admin", command, email],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

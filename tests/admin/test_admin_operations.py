@@ -1,14 +1,11 @@
 """Operators' calls that every service offers: API docs through the gateway, dead letters."""
 
 import asyncio
-import os
-import subprocess
-import sys
 
 import aio_pika
 import pytest
 
-from tests.support import ApiClient, User
+from tests.support import ApiClient, User, admin_cli
 
 pytestmark = pytest.mark.stack
 
@@ -17,16 +14,7 @@ SERVICES = ("auth", "files", "library", "processor", "billing")
 
 async def make_admin(api: ApiClient, stack, user: User) -> User:
     """What `make admin EMAIL=...` does, then a fresh login so the token carries the role."""
-    env = {**os.environ, **stack.cfg.service_env("auth")}
-    result = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "scoremate_auth.admin", "grant-admin", user.email],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    await admin_cli(stack, "grant-admin", user.email)
     tokens = await api.login(user.email, user.password)
     return User(user.id, user.email, user.password, tokens["access_token"], tokens["refresh_token"])
 

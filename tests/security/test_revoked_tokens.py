@@ -2,15 +2,12 @@
 tokens at every service within seconds, not when the tokens expire."""
 
 import asyncio
-import os
-import subprocess
-import sys
 import time
 
 import pytest
 
 from tests.admin.test_admin_operations import make_admin
-from tests.support import ApiClient, User
+from tests.support import ApiClient, User, admin_cli
 
 pytestmark = pytest.mark.stack
 
@@ -63,16 +60,7 @@ async def test_signing_out_ends_that_sessions_access_tokens_only(api: ApiClient)
 async def test_a_removed_admin_role_ends_the_tokens_that_carry_it(api: ApiClient, stack):
     admin = await make_admin(api, stack, await api.register())
     assert (await api.http.get("/admin/users", headers=admin.headers)).status_code == 200
-    env = {**os.environ, **stack.cfg.service_env("auth")}
-    removed = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "scoremate_auth.admin", "revoke-admin", admin.email],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert removed.returncode == 0, removed.stderr
+    await admin_cli(stack, "revoke-admin", admin.email)
     deadline = time.monotonic() + 10
     while (await api.http.get("/admin/users", headers=admin.headers)).status_code != 401:
         assert time.monotonic() < deadline, "the admin token still works"
