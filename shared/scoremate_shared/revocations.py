@@ -143,14 +143,15 @@ class RevocationReader:
             self._task = None
 
     async def _run(self) -> None:
+        # start() follows a refresh of its own: the first poll waits one interval.
         while True:
+            await asyncio.sleep(self._poll)
             try:
                 await self.refresh()
                 if time.monotonic() - self._pruned_at > 60:
                     await self._prune()
             except Exception:  # the database may be away: keep what we know, try again
                 log.warning("could not read revocations", exc_info=True)
-            await asyncio.sleep(self._poll)
 
     async def _prune(self) -> None:
         async with self.db.session() as session:

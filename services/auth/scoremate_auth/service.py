@@ -154,9 +154,7 @@ class AuthService:
             await session.commit()
             raise InvalidCredentials("E-mail or password is wrong")
         if throttle is not None:
-            await session.execute(
-                sa.delete(LoginFailure).where(LoginFailure.email == data.email, LoginFailure.client == client)
-            )
+            await session.delete(throttle)
         if self.passwords.needs_rehash(user.password_hash):
             user.password_hash = await self.passwords.hash(data.password)
         tokens = await self._issue_pair(session, user, uuid.uuid4(), now)
