@@ -45,8 +45,17 @@ TEST_SERVICE_ENV["billing"].update(
     }
 )
 TEST_SERVICE_ENV["files"]["DEFAULT_QUOTA_BYTES"] = str(TEST_SOLO_QUOTA_MB * 1024 * 1024)
+# A referrer is paid for this many referrals at most (tests/security/test_referrals.py); a resent
+# verification e-mail waits this long after the previous one.
+TEST_REFERRAL_CAP = 3
+TEST_SERVICE_ENV["billing"]["REFERRAL_MAX_PAID_PER_REFERRER"] = str(TEST_REFERRAL_CAP)
+TEST_VERIFICATION_RESEND_SECONDS = 3
+TEST_SERVICE_ENV["auth"]["EMAIL_VERIFICATION_RESEND_SECONDS"] = str(TEST_VERIFICATION_RESEND_SECONDS)
 # The reservation sweeper looks every second (tests move a reservation's expiry into the past).
 TEST_SERVICE_ENV["files"]["SWEEP_INTERVAL_SECONDS"] = "1"
+# Reconciliation deletes staging strays a second old (tests/security/test_write_once_uploads.py).
+TEST_RECONCILE_GRACE_SECONDS = 1
+TEST_SERVICE_ENV["files"]["RECONCILE_GRACE_SECONDS"] = str(TEST_RECONCILE_GRACE_SECONDS)
 
 
 @pytest.fixture(scope="session")

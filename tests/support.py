@@ -3,7 +3,9 @@
 import asyncio
 import csv
 import hashlib
+import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -157,3 +159,33 @@ async def admin_cli(stack: Any, command: str, email: str) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def mail_to(stack: Any, email: str) -> list[dict[str, Any]]:
+    """Messages auth's development e-mail delivery wrote to `email` (LOG_DIR/mail.jsonl), oldest first."""
+    path = stack.cfg.log_dir / "mail.jsonl"
+    if not path.exists():
+        return []
+    messages = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [m for m in messages if m["to"] == email]
+
+
+async def verify_email(api: ApiClient, stack: Any, email: str, timeout: float = 20) -> dict[str, Any]:
+    """Confirm the address with the newest token e-mailed to it that works; returns the `User`.
+
+    Tokens mailed to an earlier account of the same address are dead and are skipped."""
+    tried: set[str] = set()
+    deadline = time.monotonic() + timeout
+    while True:
+        for message in reversed(mail_to(stack, email)):
+            match = re.search(r"token=([A-Za-z0-9_-]+)", message["text"])
+            if match is None or match.group(1) in tried:
+                continue
+            tried.add(match.group(1))
+            response = await api.http.post("/auth/verify-email", json={"token": match.group(1)})
+            if response.status_code == 200:
+                body: dict[str, Any] = response.json()
+                return body
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no working verification e-mail for {email} after {timeout}s")
+        await asyncio.sleep(0.1)

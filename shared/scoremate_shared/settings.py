@@ -98,6 +98,8 @@ class StorageSettings(BaseSettings):
 
     s3_endpoint_url: str = Field(description="Internal endpoint the service talks to")
     s3_public_endpoint_url: str = Field(description="Endpoint clients reach; presigned URLs use it")
+    # This service's own storage identity, with only the rights its policy grants
+    # (deploy/storage-policies/, docs/OPERATIONS.md): never the storage admin's, never shared.
     s3_access_key: str
     s3_secret_key: str
     s3_bucket: str = "scores"

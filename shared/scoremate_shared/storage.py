@@ -23,6 +23,19 @@ def original_key(user_id: uuid.UUID, score_id: uuid.UUID) -> str:
     return f"{score_prefix(user_id, score_id)}original.pdf"
 
 
+# Where clients PUT: a key per upload outside every score's prefix. Verification copies it to
+# `original_key`, which no client ever gets a URL for (uploads are write-once).
+STAGING_PREFIX = "staging/"
+
+
+def staging_user_prefix(user_id: uuid.UUID) -> str:
+    return f"{STAGING_PREFIX}{user_id}/"
+
+
+def staging_key(user_id: uuid.UUID, score_id: uuid.UUID) -> str:
+    return f"{staging_user_prefix(user_id)}{score_id}.pdf"
+
+
 def cover_key(user_id: uuid.UUID, score_id: uuid.UUID) -> str:
     return f"{score_prefix(user_id, score_id)}cover.jpg"
 

@@ -14,6 +14,7 @@ ADMIN_CALLS = [
     ("GET", "/admin/tasks?status=FAILED"),
     ("POST", "/admin/tasks/00000000-0000-0000-0000-000000000000/retry"),
     ("GET", "/admin/files?user_id=00000000-0000-0000-0000-000000000000"),
+    ("POST", "/admin/files/reconcile?prefix=00000000-0000-0000-0000-000000000000/"),
     ("GET", "/admin/access-log"),
     ("GET", "/admin/dead-letters/files"),
     ("POST", "/admin/dead-letters/files/files.score-created/replay"),

@@ -13,7 +13,8 @@ async def test_register_validates_normalises_and_refuses_a_taken_address(api: Ap
     created = await api.http.post("/auth/register", json={"email": email, "password": PASSWORD})
     assert created.status_code == 201
     user = created.json()
-    assert set(user) == {"id", "email", "plan", "referral_code", "created_at"}
+    assert set(user) == {"id", "email", "plan", "referral_code", "created_at", "email_verified"}
+    assert user["email_verified"] is False
     assert user["email"] == "some.one+scores@example.com"
     assert user["plan"] == "solo"
     taken = await api.http.post(

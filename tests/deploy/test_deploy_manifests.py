@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from scoremate_stack.gateway import render_k8s_gateway_config
-from tests.deploy.kustomize import render
+from tests.deploy.manifests import render
 from tests.support import REPO_ROOT
 
 DEPLOY = REPO_ROOT / "deploy"
@@ -63,6 +63,9 @@ def test_every_rendered_kubernetes_manifest_is_valid(overlay: str):
         if document["apiVersion"].startswith("keda.sh/"):
             # KEDA's CRDs are not in the Kubernetes schemas: check the fields we rely on.
             assert document["spec"].get("scaleTargetRef") or document["spec"].get("secretTargetRef")
+            continue
+        if document["apiVersion"].startswith("monitoring.coreos.com/"):
+            # The Prometheus Operator's CRDs: tests/deploy/test_observability_manifests.py checks them.
             continue
         kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
     for document in documents:
@@ -127,3 +130,45 @@ def test_compose_publishes_only_the_gateway_on_every_interface():
         name for name, ports in published.items() for port in ports if not port.startswith("127.0.0.1:")
     }
     assert everywhere == {"gateway"}, published
+
+
+STORAGE_SERVICES = ("files", "library", "processor")
+
+
+def test_compose_gives_each_storage_service_its_own_minio_user_from_a_pinned_init():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
+    init = compose["minio-init"]
+    assert ":latest" not in init["image"]
+    assert "RELEASE." in init["image"]
+    assert "./storage-policies:/policies:ro" in init["volumes"]
+    root_user = compose["minio"]["environment"]["MINIO_ROOT_USER"]
+    keys = {}
+    for service in STORAGE_SERVICES:
+        env = compose[service]["environment"]
+        assert env["S3_ACCESS_KEY"] == init["environment"][f"{service.upper()}_S3_ACCESS_KEY"]
+        assert env["S3_SECRET_KEY"] == init["environment"][f"{service.upper()}_S3_SECRET_KEY"]
+        keys[service] = env["S3_ACCESS_KEY"]
+    assert len(set(keys.values())) == len(STORAGE_SERVICES)
+    assert root_user not in keys.values()
+    # The shared env file names the settings but gives nobody a storage key.
+    env_lines = (REPO_ROOT / ".env.example").read_text().splitlines()
+    assert not [line for line in env_lines if line.startswith(("S3_ACCESS_KEY=", "S3_SECRET_KEY="))]
+    for service in STORAGE_SERVICES:
+        policy = json.loads((DEPLOY / "storage-policies" / f"{service}.json").read_text())
+        assert all(statement["Effect"] == "Allow" for statement in policy["Statement"])
+
+
+def test_kubernetes_gives_each_storage_service_its_own_storage_secret():
+    documents = render(DEPLOY / "k8s" / "overlays" / "production")
+    secrets = {d["metadata"]["name"]: d for d in documents if d["kind"] == "Secret"}
+    assert "S3_ACCESS_KEY" not in secrets["scoremate-secrets"]["stringData"]
+    for document in documents:
+        if document["kind"] != "Deployment" or document["metadata"]["name"] not in SERVICES:
+            continue
+        name = document["metadata"]["name"]
+        sources = document["spec"]["template"]["spec"]["containers"][0]["envFrom"]
+        storage = [s["secretRef"]["name"] for s in sources if "scoremate-storage" in str(s)]
+        assert storage == ([f"scoremate-storage-{name}"] if name in STORAGE_SERVICES else []), name
+    for service in STORAGE_SERVICES:
+        storage_secret = secrets[f"scoremate-storage-{service}"]["stringData"]
+        assert set(storage_secret) == {"S3_ACCESS_KEY", "S3_SECRET_KEY"}

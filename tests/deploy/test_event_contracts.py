@@ -17,6 +17,7 @@ U1, U2 = str(uuid.uuid4()), str(uuid.uuid4())
 PRODUCER_EXAMPLES: dict[str, dict[str, Any]] = {
     "UserRegistered": {"user_id": U1, "email": "a@example.com", "referral_code": "ABCDEFGH"},
     "UserDeleted": {"user_id": U1},
+    "UserEmailVerified": {"user_id": U1},
     "AccessRevoked": {"user_id": U1, "not_before": "2026-11-24T10:00:00Z", "reason": "account_deleted"},
     "ScoreCreated": {"score_id": U2, "user_id": U1},
     "UploadRejected": {"score_id": U2, "user_id": U1, "reason": "the file is not a PDF"},

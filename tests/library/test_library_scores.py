@@ -223,8 +223,10 @@ async def test_an_upload_never_claimed_is_swept_and_its_reservation_released(api
     data = _distinct("schoenberg_op19-2.pdf", "sweep")
     upload = (await api.request_upload(user, data)).json()
     assert (await api.put_object(upload, data)).status_code == 200
-    key = f"{user.id}/scores/{upload['score_id']}/original.pdf"
+    # The client's PUT lands on the upload's staging key; nothing is at the final key before the copy.
+    key = f"staging/{user.id}/{upload['score_id']}.pdf"
     assert await list_objects(stack, key) == [key]
+    assert await list_objects(stack, f"{user.id}/") == []
     engine = create_async_engine(stack.superuser_database_url)
     try:
         async with engine.begin() as conn:

@@ -1,13 +1,14 @@
 import subprocess
 from pathlib import Path
 
-from scoremate_stack.config import DEV_PORTS, TEST_PORTS, StackConfig
+from scoremate_stack.config import DEV_PORTS, STORAGE_SERVICES, TEST_PORTS, StackConfig
 from scoremate_stack.gateway import (
     COMPOSE_CONFIG,
     render_compose_gateway_config,
     render_gateway_config,
     write_gateway_config,
 )
+from scoremate_stack.infra import s3_identities, seaweedfs_actions, storage_policy
 
 
 def _all_ports(ports) -> list[int]:
@@ -22,6 +23,8 @@ def _all_ports(ports) -> list[int]:
         ports.weed_volume,
         ports.weed_filer,
         ports.weed_admin,
+        ports.prometheus,
+        ports.amqp_metrics,
         *ports.services.values(),
         *(port + 10 for port in ports.services.values()),  # second instances
     ]
@@ -102,3 +105,31 @@ def test_the_committed_compose_gateway_is_the_rendered_template():
     """Run `python -m scoremate_stack render-compose-gateway` after changing the template."""
     assert COMPOSE_CONFIG.read_text() == render_compose_gateway_config()
     assert "server library:8000;" in COMPOSE_CONFIG.read_text()
+
+
+def test_each_storage_service_has_its_own_identity_and_auth_and_billing_none(tmp_path: Path):
+    cfg = StackConfig.for_tests(tmp_path)
+    keys = {service: cfg.service_env(service)["S3_ACCESS_KEY"] for service in STORAGE_SERVICES}
+    assert len(set(keys.values())) == len(STORAGE_SERVICES)
+    assert cfg.s3_access_key not in keys.values()  # the admin's is the stack runner's only
+    for service in ("auth", "billing"):
+        assert not [name for name in cfg.service_env(service) if name.startswith("S3_")]
+
+
+def test_the_storage_policies_become_seaweedfs_actions_of_the_services_only():
+    uuid = "????????-????-????-????-????????????"
+    score = f"scores/{uuid}/scores/{uuid}"
+    assert seaweedfs_actions(storage_policy("files")) == [
+        "Read:scores/*",
+        "Write:scores/*",
+        "List:scores",
+    ]
+    assert seaweedfs_actions(storage_policy("library")) == [f"Read:{score}/cover.jpg"]
+    assert seaweedfs_actions(storage_policy("processor")) == [
+        f"Read:{score}/original.pdf",
+        f"Write:{score}/cover.jpg",
+        f"Write:{score}/thumbs/page-*.jpg",
+        f"Write:{score}/layout.json",
+    ]
+    identities = s3_identities(StackConfig.dev())["identities"]
+    assert [i["name"] for i in identities if "Admin" in i["actions"]] == ["admin"]

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from scoremate_auth.schemas import JwksOut, LoginIn, RefreshIn, RegisterIn, TokensOut, UserOut
+from scoremate_auth.schemas import JwksOut, LoginIn, RefreshIn, RegisterIn, TokensOut, UserOut, VerifyEmailIn
 from scoremate_auth.service import AuthService, TooManyLoginAttempts
 from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import CurrentUser
@@ -73,6 +73,34 @@ async def logout(body: RefreshIn, session: SessionDep, auth: AuthDep) -> Respons
 async def me(user: CurrentUser, session: SessionDep, auth: AuthDep) -> UserOut:
     """E-mail, plan and referral code of the caller."""
     return await auth.me(session, user.user_id)
+
+
+@router.post(
+    "/verify-email",
+    summary="Confirm the account's e-mail address",
+    responses={400: {"description": "Unknown or expired token"}, 422: {"description": "No token"}},
+)
+async def verify_email(body: VerifyEmailIn, session: SessionDep, auth: AuthDep) -> UserOut:
+    """The token from the verification e-mail (no bearer token needed); again with it is 200 too."""
+    return await auth.verify_email(session, body.token)
+
+
+@router.post(
+    "/verify-email/resend",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_class=Response,  # no body: nothing to document as JSON
+    summary="Send the verification e-mail again",
+    responses={
+        **_UNAUTHORIZED,
+        409: {"description": "Already verified"},
+        429: {"description": "One was sent moments ago (Retry-After)"},
+        503: {"description": "The mail server failed; retry"},
+    },
+)
+async def resend_verification_email(user: CurrentUser, session: SessionDep, auth: AuthDep) -> Response:
+    """A new link to the caller's address; earlier links keep working until they expire."""
+    await auth.resend_verification_email(session, user.user_id)
+    return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
 @router.delete(

@@ -28,7 +28,23 @@ class User(Base):
     # A projection of billing's QuotaChanged; plan_changed_at keeps a late event from winning.
     plan: Mapped[str] = mapped_column(sa.Text, default="solo")
     plan_changed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Set when a token e-mailed to the address came back (POST /auth/verify-email).
+    email_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class EmailVerification(Base):
+    """A token e-mailed to the user's address, stored as its SHA-256 only; any unexpired one
+    confirms the address (a resend does not kill the earlier mail's link)."""
+
+    __tablename__ = "email_verifications"
+
+    token_hash: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
 
 
 class RefreshToken(Base):

@@ -58,12 +58,19 @@ class RefreshIn(BaseModel):
     refresh_token: str = Field(min_length=1, max_length=512)
 
 
+class VerifyEmailIn(BaseModel):
+    token: str = Field(min_length=1, max_length=256, description="The token of the verification e-mail")
+
+
 class UserOut(BaseModel):
     id: uuid.UUID
     email: str
     plan: Literal["solo", "pro"]
     referral_code: str
     created_at: datetime
+    email_verified: bool = Field(
+        default=False, description="A token e-mailed to the address came back; referral bonuses wait for it"
+    )
 
 
 class TokensOut(BaseModel):

@@ -1,6 +1,8 @@
-"""Auth decisions: accounts, logins with throttling, token pairs and their rotation."""
+"""Auth decisions: accounts, logins with throttling, token pairs and their rotation, e-mail
+verification."""
 
 import asyncio
+import hashlib
 import logging
 import math
 import secrets
@@ -13,8 +15,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scoremate_auth.email_delivery import EmailDelivery, EmailNotSent, OutgoingEmail, email_delivery
 from scoremate_auth.keys import KeyRing
-from scoremate_auth.models import LoginFailure, RefreshToken, User
+from scoremate_auth.models import EmailVerification, LoginFailure, RefreshToken, User
 from scoremate_auth.passwords import PasswordHashing
 from scoremate_auth.schemas import LoginIn, RegisterIn, TokensOut, UserOut
 from scoremate_auth.settings import AuthSettings
@@ -26,8 +29,14 @@ from scoremate_auth.tokens import (
     new_refresh_token,
 )
 from scoremate_shared.auth import AccountGone
-from scoremate_shared.errors import Conflict, ProblemError, ServiceUnavailable, Unauthorized
-from scoremate_shared.events import AccessRevokedV1, UserDeletedV1, UserRegisteredV1
+from scoremate_shared.errors import (
+    Conflict,
+    ProblemError,
+    ServiceUnavailable,
+    TooManyRequests,
+    Unauthorized,
+)
+from scoremate_shared.events import AccessRevokedV1, UserDeletedV1, UserEmailVerifiedV1, UserRegisteredV1
 from scoremate_shared.messaging.outbox import add_event
 
 log = logging.getLogger(__name__)
@@ -36,6 +45,7 @@ PRODUCER = "auth"
 # No 0/O, 1/I/L: a code read aloud or copied by hand survives.
 REFERRAL_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _REFERRAL_ATTEMPTS = 5
+VERIFICATION_TOKEN_BYTES = 32
 
 
 class EmailTaken(Conflict):
@@ -61,6 +71,33 @@ class TooManyLoginAttempts(ProblemError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class InvalidVerificationToken(ProblemError):
+    status, slug, title = 400, "invalid-verification-token", "Invalid verification token"
+
+
+class EmailAlreadyVerified(Conflict):
+    slug, title = "email-already-verified", "E-mail already verified"
+
+
+class VerificationEmailTooSoon(TooManyRequests):
+    slug, title = "verification-email-too-soon", "Verification e-mail sent recently"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            f"A verification e-mail was sent moments ago; try again in {retry_after_seconds} s",
+            headers={"Retry-After": str(retry_after_seconds)},
+            retry_after=retry_after_seconds,
+        )
+
+
+class VerificationEmailNotSent(ServiceUnavailable):
+    slug, title = "verification-email-not-sent", "The verification e-mail could not be sent"
+
+
+def hash_verification_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def new_referral_code(length: int) -> str:
     return "".join(secrets.choice(REFERRAL_ALPHABET) for _ in range(length))
 
@@ -83,14 +120,22 @@ def user_out(user: User) -> UserOut:
         plan=_plan(user.plan),
         referral_code=user.referral_code,
         created_at=user.created_at,
+        email_verified=user.email_verified_at is not None,
     )
 
 
 class AuthService:
-    def __init__(self, settings: AuthSettings, passwords: PasswordHashing, keys: KeyRing) -> None:
+    def __init__(
+        self,
+        settings: AuthSettings,
+        passwords: PasswordHashing,
+        keys: KeyRing,
+        email: EmailDelivery | None = None,
+    ) -> None:
         self.settings = settings
         self.passwords = passwords
         self.keys = keys
+        self.email = email or email_delivery(settings)
 
     async def register(self, session: AsyncSession, data: RegisterIn) -> UserOut:
         """Create the account and publish UserRegistered in the same transaction."""
@@ -218,6 +263,81 @@ class AuthService:
             PRODUCER,
         )
         await session.commit()
+
+    async def send_verification_email(self, session: AsyncSession, user_id: uuid.UUID) -> bool:
+        """E-mail a new verification token to the account's address (no commit: the caller's
+        transaction keeps the token only if the mail went); False when there is nothing to verify.
+
+        Raises EmailNotSent when the mail server fails."""
+        user = await session.get(User, user_id, with_for_update=True)
+        if user is None or user.email_verified_at is not None:
+            return False
+        now = datetime.now(UTC)
+        token = secrets.token_urlsafe(VERIFICATION_TOKEN_BYTES)
+        ttl = timedelta(seconds=self.settings.email_verification_ttl_seconds)
+        # Expired tokens of anyone go as new ones come: the table stays the size of a few days.
+        await session.execute(sa.delete(EmailVerification).where(EmailVerification.expires_at < now))
+        session.add(
+            EmailVerification(
+                token_hash=hash_verification_token(token),
+                user_id=user.id,
+                created_at=now,
+                expires_at=now + ttl,
+            )
+        )
+        await session.flush()
+        link = self.settings.email_verification_link.replace("{token}", token)
+        hours = max(1, self.settings.email_verification_ttl_seconds // 3600)
+        await self.email.send(
+            OutgoingEmail(
+                to=user.email,
+                subject="ScoreMate: confirm your e-mail address",
+                text=(
+                    f"Confirm your e-mail address for ScoreMate by opening this link:\n\n{link}\n\n"
+                    f"It works for {hours} hours. If you did not sign up for ScoreMate, ignore this "
+                    "message: nothing happens without the link.\n"
+                ),
+            )
+        )
+        return True
+
+    async def resend_verification_email(self, session: AsyncSession, user_id: uuid.UUID) -> None:
+        """A new verification e-mail, at most one per EMAIL_VERIFICATION_RESEND_SECONDS."""
+        user = await session.get(User, user_id, with_for_update=True)
+        if user is None:
+            raise AccountGone("This account has been deleted")
+        if user.email_verified_at is not None:
+            raise EmailAlreadyVerified("This e-mail address is already verified")
+        last_sent = await session.scalar(
+            sa.select(sa.func.max(EmailVerification.created_at)).where(EmailVerification.user_id == user_id)
+        )
+        now = datetime.now(UTC)
+        if last_sent is not None:
+            wait = (last_sent - now).total_seconds() + self.settings.email_verification_resend_seconds
+            if wait > 0:
+                raise VerificationEmailTooSoon(math.ceil(wait))
+        try:
+            await self.send_verification_email(session, user_id)
+        except EmailNotSent as exc:
+            log.warning("verification e-mail for user %s not sent: %s", user_id, exc)
+            raise VerificationEmailNotSent("The e-mail could not be sent; try again shortly") from exc
+        await session.commit()
+
+    async def verify_email(self, session: AsyncSession, token: str) -> UserOut:
+        """Confirm the address the token was sent to; UserEmailVerified goes out the first time."""
+        now = datetime.now(UTC)
+        verification = await session.get(EmailVerification, hash_verification_token(token))
+        if verification is None or verification.expires_at <= now:
+            raise InvalidVerificationToken("This verification link is unknown or expired; ask for a new one")
+        user = await session.get(User, verification.user_id, with_for_update=True)
+        if user is None:
+            raise InvalidVerificationToken("This verification link is unknown or expired; ask for a new one")
+        if user.email_verified_at is None:
+            user.email_verified_at = now
+            await add_event(session, UserEmailVerifiedV1(user_id=user.id), PRODUCER)
+        out = user_out(user)
+        await session.commit()
+        return out
 
     async def project_plan(
         self, session: AsyncSession, user_id: uuid.UUID, plan: str, occurred_at: datetime

@@ -20,6 +20,8 @@ SETTINGS = AuthSettings(
     amqp_url="amqp://guest:guest@127.0.0.1:1/",
     jwks_url="http://127.0.0.1:1/jwks.json",
     signing_key_encryption_key="unit-test-signing-key-encryption-key-0123456789",
+    email_delivery="smtp",
+    smtp_host="127.0.0.1",
 )
 
 

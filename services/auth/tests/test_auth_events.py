@@ -15,6 +15,8 @@ SETTINGS = AuthSettings(
     amqp_url="amqp://guest:guest@127.0.0.1:1/",
     jwks_url="http://127.0.0.1:1/jwks.json",
     signing_key_encryption_key="unit-test-signing-key-encryption-key-0123456789",
+    email_delivery="smtp",
+    smtp_host="127.0.0.1",
 )
 
 
@@ -42,7 +44,7 @@ async def test_quota_changed_updates_the_plan_projection():
     broker = create_broker(SETTINGS)
     runtime = _Runtime()
     handlers.attach(broker, runtime, SETTINGS)
-    assert handlers.queues == ["auth.access-revoked", "auth.quota-changed"]
+    assert handlers.queues == ["auth.access-revoked", "auth.quota-changed", "auth.verification-email"]
     user_id = uuid.uuid4()
     envelope = EventEnvelope.wrap(
         QuotaChangedV1(user_id=user_id, plan="pro", total_bytes=1, used_bytes=0, reason="plan_changed"),

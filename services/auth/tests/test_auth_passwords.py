@@ -12,6 +12,8 @@ def _settings(**overrides) -> AuthSettings:
         "amqp_url": "amqp://guest:guest@127.0.0.1:1/",
         "jwks_url": "http://127.0.0.1:1/jwks.json",
         "signing_key_encryption_key": "unit-test-signing-key-encryption-key-0123456789",
+        "email_delivery": "smtp",
+        "smtp_host": "127.0.0.1",
         "argon2_time_cost": 1,
         "argon2_memory_kib": 1024,
         "argon2_parallelism": 1,

@@ -13,6 +13,7 @@ from scoremate_shared.events import (
     StorageReleasedV1,
     UsageThresholdCrossedV1,
     UserDeletedV1,
+    UserEmailVerifiedV1,
     UserRegisteredV1,
 )
 from scoremate_shared.messaging.broker import EventHandlers
@@ -33,12 +34,25 @@ async def on_user_registered(event: UserRegisteredV1, envelope: EventEnvelope, r
             return
         account = await rt.billing.open_account(session, event.user_id, event.referral_code, event.email)
         await rt.billing.publish_quota(session, account, "account_opened")
+        await rt.billing.attach_mailbox(session, account)
         if event.referred_by_code:
             try:
                 async with session.begin_nested():
                     await rt.billing.credit_referral(session, event.user_id, event.referred_by_code)
             except (UnknownReferralCode, ReferralNotAllowed) as refused:
                 log.info("referral code at sign-up not credited: %s", refused)
+        await session.commit()
+
+
+@handlers.on(UserEmailVerifiedV1)
+async def on_user_email_verified(
+    event: UserEmailVerifiedV1, envelope: EventEnvelope, rt: "BillingRuntime"
+) -> None:
+    """The redeemer's address is verified: their pending referral pays."""
+    async with rt.db.session() as session:
+        if not await claim_event(session, envelope, "billing.user-email-verified"):
+            return
+        await rt.billing.mark_email_verified(session, event.user_id)
         await session.commit()
 
 

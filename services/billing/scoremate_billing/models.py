@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -24,6 +25,8 @@ class Account(Base):
     bonus_mb: Mapped[int] = mapped_column(sa.Integer, default=0)
     referral_code: Mapped[str | None] = mapped_column(sa.Text, unique=True)
     email: Mapped[str | None] = mapped_column(sa.Text)
+    # A projection of auth's UserEmailVerified: referral bonuses wait for it.
+    email_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Armed thresholds: set when usage crosses 80 / 95 %, cleared when it falls back below.
     warned_80: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     warned_95: Mapped[bool] = mapped_column(sa.Boolean, default=False)
@@ -68,13 +71,35 @@ class UsedReceipt(Base):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 
 
+class ReferralStatus(StrEnum):
+    # Recorded; paid when the redeemer's e-mail address is verified.
+    PENDING = "pending"
+    PAID = "paid"
+    # The redeemer was deleted before verifying: nothing was paid, nothing will be.
+    CANCELLED = "cancelled"
+    # The redeemer was deleted within the claw-back window: the referrer's bonus was taken back.
+    CLAWED_BACK = "clawed_back"
+
+
 class ReferralRedemption(Base):
-    """The referral log: each user redeems one code, once, crediting both sides."""
+    """The referral log: one redemption per account and per mailbox, ever.
+
+    Deletion pseudonymises a row instead of removing it: the account ids become null and the
+    keyed hash of the redeemer's mailbox stays, so neither a re-registered mailbox nor a deleted
+    referrer opens the door to a second redemption."""
 
     __tablename__ = "referral_redemptions"
 
-    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    referrer_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), unique=True)
+    referrer_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
     code: Mapped[str] = mapped_column(sa.Text)
+    # HMAC-SHA256 (REFERRAL_EMAIL_HASH_SECRET) of the redeemer's mailbox (service.mailbox_key);
+    # null only for redemptions older than the hash.
+    redeemer_email_hash: Mapped[str | None] = mapped_column(sa.Text, unique=True)
+    status: Mapped[str] = mapped_column(sa.Text)  # a ReferralStatus
+    # The redeemer's bonus, and the referrer's (0 when the referrer was at the cap or gone).
     bonus_mb: Mapped[int] = mapped_column(sa.Integer)
+    referrer_bonus_mb: Mapped[int] = mapped_column(sa.Integer, default=0)
+    paid_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())

@@ -5,6 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from scoremate_billing.models import ReferralStatus
+
 
 class PlanOut(BaseModel):
     plan: Literal["solo", "pro"]
@@ -33,6 +35,10 @@ class RedeemReferralIn(BaseModel):
 class RedeemReferralOut(BaseModel):
     bonus_mb: int
     total_quota_mb: int
+    status: ReferralStatus = Field(
+        description="`paid`, or `pending` until the caller's e-mail address is verified (then both "
+        "sides are paid)"
+    )
 
 
 class HistoryEntryOut(BaseModel):

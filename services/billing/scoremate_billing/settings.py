@@ -23,6 +23,16 @@ class BillingSettings(ServiceSettings):
     solo_quota_mb: int = Field(default=500, ge=1)
     pro_quota_mb: int = Field(default=20 * 1024, ge=1)
     referral_bonus_mb: int = Field(default=50, ge=0)
+    # Keys the HMAC of each redeemer's mailbox, kept after deletion so a mailbox redeems once ever
+    # (docs/OPERATIONS.md). Long random text; changing it forgets every mailbox that redeemed.
+    referral_email_hash_secret: str = Field(
+        default="dev-secret-referral-email-hash-0123456789", min_length=32
+    )
+    # A redeemer deleting their account within this many days of the payout takes the
+    # referrer's bonus back.
+    referral_clawback_days: int = Field(default=30, ge=0)
+    # A referrer is paid for this many referrals at most (the newcomers are paid regardless).
+    referral_max_paid_per_referrer: int = Field(default=10, ge=0)
     pro_price_cents: int = Field(default=499, ge=0)
     # Which receipt verifier decides plan purchases (docs/OPERATIONS.md).
     receipt_verifier: ReceiptVerifierKind = ReceiptVerifierKind.SANDBOX

@@ -6,7 +6,7 @@ from pydantic import ValidationError
 
 from scoremate_billing.notifications import sign
 from scoremate_billing.receipts import ReceiptRejected, SandboxReceiptVerifier
-from scoremate_billing.service import crossed_thresholds
+from scoremate_billing.service import crossed_thresholds, mailbox_key
 from scoremate_billing.settings import BillingSettings
 
 MB = 1024 * 1024
@@ -47,6 +47,7 @@ REAL = {
     "database_url": "postgresql+asyncpg://billing:Xq8-long-random@db:5432/scoremate",
     "amqp_url": "amqp://scoremate:Zr4-long-random@mq:5672/",
     "jwks_url": "http://auth:8000/auth/.well-known/jwks.json",
+    "referral_email_hash_secret": "Kp2-a-long-random-mailbox-hash-key-0123456789",
 }
 
 
@@ -70,3 +71,23 @@ def test_sandbox_receipts_are_refused_outside_development():
 def test_a_webhook_needs_its_own_secret():
     with pytest.raises(ValidationError, match="NOTIFY_WEBHOOK_SECRET"):
         BillingSettings(**REAL, environment="development", notify_webhook_url="https://h.example/x")
+
+
+def test_one_mailbox_has_one_key_whatever_the_spelling():
+    assert mailbox_key("Ada.Lovelace+scores@Example.com") == "ada.lovelace@example.com"
+    assert mailbox_key("ada.lovelace+a+b@example.com") == "ada.lovelace@example.com"
+    assert mailbox_key("A.da.Lovelace+x@googlemail.com") == mailbox_key("adalovelace@gmail.com")
+    assert mailbox_key("+only-a-tag@example.com") == "+only-a-tag@example.com"
+    assert mailbox_key("ada@example.com") != mailbox_key("ada@example.org")
+
+
+def test_production_refuses_the_development_mailbox_hash_secret():
+    real = {k: v for k, v in REAL.items() if k != "referral_email_hash_secret"}
+    receipts = {
+        "receipt_verifier": "http",
+        "receipt_verifier_url": "https://r.example/v",
+        "receipt_verifier_secret": "a-real-secret",
+    }
+    with pytest.raises(ValidationError, match="referral_email_hash_secret"):
+        BillingSettings(**real, **receipts)
+    assert BillingSettings(**real, environment="development").referral_clawback_days == 30

@@ -1,4 +1,4 @@
-"""Admin routes of files: a user's object index, and the access log."""
+"""Admin routes of files: a user's object index, the access log, and reconciling bucket and index."""
 
 import uuid
 from datetime import datetime
@@ -8,7 +8,9 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
+from scoremate_files.api import FilesDep
 from scoremate_files.models import AccessLogEntry, StoredObject
+from scoremate_files.schemas import ReconciliationReport
 from scoremate_shared.admin import record_admin_action
 from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import AdminUser
@@ -112,3 +114,25 @@ async def list_access_log(
     )
     await session.commit()
     return AccessLogPage(items=items, page=page, page_size=page_size, total=int(total or 0))
+
+
+@router.post(
+    "/files/reconcile",
+    summary="Compare the bucket with the object index",
+    responses={502: {"description": "Storage could not be listed, or listed keys out of order"}},
+)
+async def reconcile(
+    request: Request,
+    admin: AdminUser,
+    session: SessionDep,
+    files: FilesDep,
+    prefix: Annotated[str, Query(max_length=1024)] = "",
+) -> ReconciliationReport:
+    """Strays (objects without an index row) and missing objects (rows without an object) under
+    `prefix`, counted, with a sample of keys; strays under `staging/` older than the grace period
+    are deleted, the rest only reported."""
+    runtime = request.app.state.runtime
+    report = await files.reconcile(runtime.db, prefix)
+    await record_admin_action(session, runtime, admin, "reconcile", prefix or "the whole bucket")
+    await session.commit()
+    return report

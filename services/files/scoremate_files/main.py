@@ -1,4 +1,4 @@
-"""The files service process: app, broker, sweeper and lifespan."""
+"""The files service process: app, broker, sweeper, periodic reconciliation and lifespan."""
 
 import asyncio
 import logging
@@ -24,16 +24,18 @@ class FilesRuntime(ServiceRuntime[FilesSettings]):
             settings, migrations_dir=Path(__file__).parent / "migrations", handlers=handlers, storage=storage
         )
         self.files = FilesService(settings, storage)
-        self._sweeper: asyncio.Task[None] | None = None
-        self.on_startup.append(self._start_sweeper)
-        self.on_shutdown.append(self._stop_sweeper)
+        self._background: list[asyncio.Task[None]] = []
+        self.on_startup.append(self._start_background)
+        self.on_shutdown.append(self._stop_background)
 
-    async def _start_sweeper(self) -> None:
-        self._sweeper = asyncio.create_task(self._sweep_forever(), name="reservation-sweeper")
+    async def _start_background(self) -> None:
+        self._background.append(asyncio.create_task(self._sweep_forever(), name="reservation-sweeper"))
+        if self.settings.reconcile_interval_seconds > 0:
+            self._background.append(asyncio.create_task(self._reconcile_forever(), name="reconciliation"))
 
-    async def _stop_sweeper(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
+    async def _stop_background(self) -> None:
+        for task in self._background:
+            task.cancel()
 
     async def _sweep_forever(self) -> None:
         while True:
@@ -41,8 +43,20 @@ class FilesRuntime(ServiceRuntime[FilesSettings]):
             try:
                 while await self.files.sweep_expired(self.db):
                     pass
+                while await self.files.sweep_staging(self.db):
+                    pass
             except Exception:  # storage or database away: the next round tries again
-                log.warning("sweeping expired reservations failed", exc_info=True)
+                log.warning("sweeping expired reservations and staging objects failed", exc_info=True)
+
+    async def _reconcile_forever(self) -> None:
+        # Every worker asks as often as it sweeps; the newest periodic run in the database says
+        # whether one is due, so a restart neither skips nor repeats one.
+        while True:
+            await asyncio.sleep(self.settings.sweep_interval_seconds)
+            try:
+                await self.files.reconcile_if_due(self.db)
+            except Exception:  # storage or database away: the next round tries again
+                log.warning("the periodic reconciliation failed", exc_info=True)
 
 
 def create_app(settings: FilesSettings | None = None) -> FastAPI:

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import UUID
@@ -27,8 +28,23 @@ class Quota(Base):
     )
 
 
+class UploadStatus(StrEnum):
+    # reserved -> claimed -> stored | rejected; reserved -> released (expired); stored -> released (deleted)
+    RESERVED = "reserved"
+    CLAIMED = "claimed"
+    STORED = "stored"
+    REJECTED = "rejected"
+    RELEASED = "released"
+
+
 class Upload(Base):
-    """One reserved upload: from the presigned URL to a stored (or rejected, released) object."""
+    """One reserved upload: from the presigned URL to a stored (or rejected, released) object.
+
+    The client PUTs to `staging_key`; verification copies it once to `object_key` (`copied_at`),
+    the key processing and downloads use. The staging object is removed after the copy, and
+    again by the sweeper once the URL has expired (`staging_cleared_at`): a late PUT lands
+    there, never on a verified or deleted score. Rows from before staging have no staging key.
+    """
 
     __tablename__ = "uploads"
 
@@ -39,10 +55,12 @@ class Upload(Base):
     size_bytes: Mapped[int] = mapped_column(sa.BigInteger)
     mime: Mapped[str] = mapped_column(sa.Text)
     content_hash: Mapped[str] = mapped_column(sa.Text)
-    # reserved -> claimed -> stored | rejected; reserved -> released (expired); stored -> released (deleted)
-    status: Mapped[str] = mapped_column(sa.Text, default="reserved")
+    status: Mapped[str] = mapped_column(sa.Text, default=UploadStatus.RESERVED)
     reason: Mapped[str | None] = mapped_column(sa.Text)
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    staging_key: Mapped[str | None] = mapped_column(sa.Text)
+    copied_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    staging_cleared_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
@@ -51,6 +69,12 @@ class Upload(Base):
     __table_args__ = (
         sa.Index("ix_uploads_user_hash", "user_id", "content_hash"),
         sa.Index("ix_uploads_user_status", "user_id", "status"),
+        # The staging sweeper's work list: uploads whose staging key may still hold an object.
+        sa.Index(
+            "ix_uploads_staging_uncleared",
+            "expires_at",
+            postgresql_where=sa.text("staging_key IS NOT NULL AND staging_cleared_at IS NULL"),
+        ),
     )
 
 
@@ -80,3 +104,27 @@ class AccessLogEntry(Base):
     object_key: Mapped[str | None] = mapped_column(sa.Text)
     request_id: Mapped[str | None] = mapped_column(sa.Text)
     at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class ReconciliationTrigger(StrEnum):
+    ADMIN = "admin"
+    PERIODIC = "periodic"
+
+
+class ReconciliationRun(Base):
+    """One comparison of the bucket with the index: when it ran and what it found. The newest
+    periodic row is what every worker checks before starting one, so one runs per interval."""
+
+    __tablename__ = "reconciliations"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    trigger: Mapped[str] = mapped_column(sa.Text)
+    prefix: Mapped[str] = mapped_column(sa.Text, default="")
+    started_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    objects_listed: Mapped[int | None] = mapped_column(sa.BigInteger)
+    strays: Mapped[int | None] = mapped_column(sa.BigInteger)
+    missing: Mapped[int | None] = mapped_column(sa.BigInteger)
+    strays_deleted: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+    __table_args__ = (sa.Index("ix_reconciliations_trigger_started", "trigger", "started_at"),)

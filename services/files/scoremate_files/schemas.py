@@ -41,3 +41,20 @@ class UploadUrlOut(BaseModel):
 class DownloadUrlOut(BaseModel):
     url: str
     expires_at: datetime
+
+
+class KeysFound(BaseModel):
+    count: int = Field(description="How many keys were found")
+    sample: list[str] = Field(description="The first keys found, at most RECONCILE_SAMPLE_SIZE")
+
+
+class ReconciliationReport(BaseModel):
+    prefix: str = Field(description="The part of the bucket compared; empty for all of it")
+    started_at: datetime
+    finished_at: datetime
+    objects_listed: int
+    strays: KeysFound = Field(description="Objects in the bucket with no index row")
+    missing: KeysFound = Field(description="Index rows whose object is not in the bucket")
+    strays_deleted: KeysFound = Field(
+        description="Strays under staging/ older than the grace period, deleted by this run"
+    )

@@ -20,7 +20,8 @@ class ProcessorRuntime(ServiceRuntime[ProcessorSettings]):
         super().__init__(
             settings, migrations_dir=Path(__file__).parent / "migrations", handlers=handlers, storage=storage
         )
-        self.pool = WorkerPool(settings.render_workers, settings.render_memory_limit_mb)
+        self.pool = WorkerPool.from_settings(settings)
+        self.on_startup.append(self.pool.start)
         self.processor = ProcessorService(settings, storage, self.pool)
         self.on_shutdown.append(self._close_pool)
 

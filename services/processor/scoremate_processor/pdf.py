@@ -1,4 +1,5 @@
-"""The work on one PDF, with PDFium (pypdfium2) and Pillow; runs inside an isolated worker process.
+"""The work on one PDF, with PDFium (pypdfium2) and Pillow; runs inside an isolated worker process,
+which is handed the PDF as an open file (it cannot open the service's files by path).
 
 Every call into PDFium is wrapped: hostile files (page-tree cycles, metadata with invalid
 UTF-16, giant or tall-narrow pages) must end as a clear outcome, never a crash of the caller.
@@ -10,7 +11,7 @@ import re
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -21,6 +22,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Pillow's encoder options beside the quality setting (the benchmark's ceiling uses them too).
 JPEG_OPTIONS: dict[str, Any] = {"optimize": True}
+# A path, or a file opened for reading (what a render worker is handed).
+PdfSource = Path | BinaryIO
 
 
 class PdfRejected(Exception):
@@ -50,9 +53,9 @@ class ThumbnailsRendered:
     pages_failed: list[int] = field(default_factory=list)
 
 
-def open_pdf(path: Path) -> pdfium.PdfDocument:
+def open_pdf(source: PdfSource) -> pdfium.PdfDocument:
     try:
-        pdf = pdfium.PdfDocument(path)
+        pdf = pdfium.PdfDocument(source)
     except pdfium.PdfiumError as exc:
         # Branch only on the error code, never on PDFium's text (it can say "Success").
         if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
@@ -84,9 +87,9 @@ def read_metadata(pdf: pdfium.PdfDocument) -> dict[str, Any]:
     return metadata
 
 
-def read_info(path: Path) -> PdfInfo:
+def read_info(source: PdfSource) -> PdfInfo:
     """PDF_INFO: page count, every page's size in points (rotation applied), metadata."""
-    pdf = open_pdf(path)
+    pdf = open_pdf(source)
     try:
         count = len(pdf)
         sizes: list[tuple[float, float]] = []
@@ -139,7 +142,7 @@ def render_page(
 
 
 def render_thumbnails(
-    path: Path,
+    source: PdfSource,
     *,
     cover_width_px: int,
     page_width_px: int,
@@ -149,7 +152,7 @@ def render_thumbnails(
 ) -> Generator[Thumbnail, None, ThumbnailsRendered]:
     """THUMBNAIL: the cover at the cover width, then one image per page (up to max_pages, at least
     one), each yielded once encoded, so that the caller stores it while the next one renders."""
-    pdf = open_pdf(path)
+    pdf = open_pdf(source)
     try:
         try:
             cover, first_page = render_page(
@@ -172,3 +175,24 @@ def render_thumbnails(
         return result
     finally:
         pdf.close()
+
+
+def rehearse() -> None:
+    """Do the work once on a blank page made here, so that what it loads lazily (Pillow, its JPEG
+    encoder, the codec of PDF metadata) is loaded before a worker enters its sandbox, where it may
+    no longer read the Python installation."""
+    blank = pdfium.PdfDocument.new()
+    try:
+        blank.new_page(72, 72).close()
+        source = io.BytesIO()
+        blank.save(source)
+    finally:
+        blank.close()
+    source.seek(0)
+    read_info(source)
+    source.seek(0)
+    list(
+        render_thumbnails(
+            source, cover_width_px=16, page_width_px=16, max_height_factor=1.0, max_pages=1, quality=50
+        )
+    )

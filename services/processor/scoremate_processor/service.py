@@ -2,9 +2,11 @@
 
 import logging
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,7 @@ from scoremate_shared.messaging.broker import RetryLater, current_delivery
 from scoremate_shared.messaging.outbox import add_event
 from scoremate_shared.pagination import Page
 from scoremate_shared.storage import ObjectStorage, score_prefix
+from scoremate_shared.telemetry import metrics
 
 log = logging.getLogger(__name__)
 PRODUCER = "processor"
@@ -76,6 +79,19 @@ class Job:
     user_id: uuid.UUID
     object_key: str
     attempt: int
+
+
+class AttemptOutcome(StrEnum):
+    """The `outcome` label of scoremate_job_duration_seconds (the job failures alert reads it)."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    RETRIED = "retried"
+
+
+def _record_attempt(job: Job, started: float, outcome: AttemptOutcome) -> None:
+    elapsed = time.monotonic() - started
+    metrics.job_duration_seconds.labels(kind=job.kind, outcome=outcome).observe(elapsed)
 
 
 class OriginalPdf:
@@ -244,16 +260,20 @@ class ProcessorService:
             return follow_up
 
     async def _attempt(self, db: Database, job: Job, original: OriginalPdf) -> uuid.UUID | None:
+        started = time.monotonic()
         try:
             outcome = await self._perform(job, original)
         except (PdfRejected, RenderFailed) as exc:
+            _record_attempt(job, started, AttemptOutcome.FAILED)
             await self._finish_failed(db, job.task_id, str(exc))
             return None
         except Exception as exc:
             reason = f"{exc.__class__.__name__}: {exc}"[:500]
             if job.attempt >= self.settings.job_max_tries:
+                _record_attempt(job, started, AttemptOutcome.FAILED)
                 await self._finish_failed(db, job.task_id, f"gave up after {job.attempt} tries ({reason})")
                 return None
+            _record_attempt(job, started, AttemptOutcome.RETRIED)
             async with db.session() as session:
                 task = await session.get(Task, job.task_id, with_for_update=True)
                 if task is not None and task.status == "RUNNING":
@@ -267,6 +287,7 @@ class ProcessorService:
             # The task counts its own tries (job_max_tries): the message only waits, whichever task of
             # the job failed, so a page count and its thumbnails never share one retry budget.
             raise RetryLater(self._retry_delay(job.attempt), f"task {job.task_id} will retry") from exc
+        _record_attempt(job, started, AttemptOutcome.SUCCEEDED)
         return await self._finish_succeeded(db, job, outcome)
 
     def _retry_delay(self, attempt: int) -> float:

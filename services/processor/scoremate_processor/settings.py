@@ -20,6 +20,16 @@ class ProcessorSettings(ServiceSettings, StorageSettings):
     render_workers: int = Field(default=2, ge=1, le=16)
     job_timeout_seconds: float = Field(default=60.0, gt=0)
     render_memory_limit_mb: int = Field(default=1024, ge=128)
+    # The rest of each worker's sandbox (sandbox.py): CPU seconds one job may use; the size any file
+    # it writes may reach (it writes none); the files it may hold open at once; how many jobs a
+    # worker runs before it is replaced (what its CPU budget allows, and how long a worker a hostile
+    # file took over could go on); the user it runs as when the service runs as root (a name or
+    # uid:gid; ignored otherwise, the service is unprivileged already).
+    render_cpu_limit_seconds: int = Field(default=60, ge=1)
+    render_file_size_limit_mb: int = Field(default=1, ge=0)
+    render_open_files_limit: int = Field(default=64, ge=16)
+    render_jobs_per_worker: int = Field(default=200, ge=1)
+    render_user: str = "nobody"
     # Transient failures (storage or broker away) are retried through the broker's delay queue,
     # with the consumer backoff settings; the task counts its tries.
     job_max_tries: int = Field(default=10, ge=1)

@@ -17,9 +17,18 @@ from scoremate_processor.pdf import (
     render_thumbnails,
     thumbnail_scale,
 )
+from scoremate_processor.sandbox import SandboxPolicy
+from scoremate_processor.settings import ProcessorSettings
 
 CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus"
 BAD = CORPUS / "bad"
+
+
+def _sandbox(memory_limit_mb: int = 1024) -> SandboxPolicy:
+    """The default sandbox of the settings, with this memory limit."""
+    return SandboxPolicy.from_settings(
+        ProcessorSettings.model_construct(render_memory_limit_mb=memory_limit_mb)
+    )
 
 
 def _manifest(path: Path) -> list[dict[str, str]]:
@@ -171,7 +180,7 @@ def test_page_tree_cycle_never_raises_anything_but_a_rejection():
 
 
 async def test_isolated_worker_survives_the_flate_bomb_and_serves_the_next_file():
-    worker = IsolatedWorker(memory_limit_mb=700)
+    worker = IsolatedWorker(_sandbox(memory_limit_mb=700))
     try:
         try:
             await worker.run(
@@ -191,7 +200,7 @@ async def test_isolated_worker_survives_the_flate_bomb_and_serves_the_next_file(
 
 
 async def test_a_worker_that_overruns_is_killed_and_replaced():
-    worker = IsolatedWorker(memory_limit_mb=1024)
+    worker = IsolatedWorker(_sandbox(memory_limit_mb=1024))
     parts: list[Thumbnail] = []
     try:
         await worker.run("read_info", CORPUS / "schoenberg_op19-2.pdf", timeout=30)  # started
@@ -213,7 +222,7 @@ async def test_a_worker_that_overruns_is_killed_and_replaced():
 
 
 async def test_a_cancelled_job_never_hands_its_answer_to_the_next_one():
-    worker = IsolatedWorker(memory_limit_mb=1024)
+    worker = IsolatedWorker(_sandbox(memory_limit_mb=1024))
     try:
         slow = asyncio.create_task(
             worker.run(
@@ -236,7 +245,7 @@ async def test_a_cancelled_job_never_hands_its_answer_to_the_next_one():
 
 
 async def test_a_streaming_job_hands_over_each_image_while_the_next_one_renders():
-    worker = IsolatedWorker(memory_limit_mb=1024)
+    worker = IsolatedWorker(_sandbox(memory_limit_mb=1024))
     arrivals: list[tuple[float, int | None]] = []
     try:
         started = time.monotonic()
@@ -258,7 +267,7 @@ async def test_a_streaming_job_hands_over_each_image_while_the_next_one_renders(
 
 
 async def test_parts_nobody_takes_fail_the_job_and_the_worker_serves_the_next_one():
-    worker = IsolatedWorker(memory_limit_mb=1024)
+    worker = IsolatedWorker(_sandbox(memory_limit_mb=1024))
     try:
         with pytest.raises(RenderFailed, match="takes no parts"):
             await worker.run(
@@ -274,7 +283,7 @@ async def test_parts_nobody_takes_fail_the_job_and_the_worker_serves_the_next_on
 
 
 async def test_a_caller_that_fails_on_a_part_never_hands_the_rest_to_the_next_job():
-    worker = IsolatedWorker(memory_limit_mb=1024)
+    worker = IsolatedWorker(_sandbox(memory_limit_mb=1024))
 
     def refuse(part: Thumbnail) -> None:
         raise ConnectionError("storage away")

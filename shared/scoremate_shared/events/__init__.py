@@ -15,6 +15,7 @@ from scoremate_shared.events.contracts import (
     UploadRejectedV1,
     UsageThresholdCrossedV1,
     UserDeletedV1,
+    UserEmailVerifiedV1,
     UserRegisteredV1,
 )
 from scoremate_shared.events.envelope import EventEnvelope, IntegrationEvent
@@ -36,5 +37,6 @@ __all__ = [
     "UploadRejectedV1",
     "UsageThresholdCrossedV1",
     "UserDeletedV1",
+    "UserEmailVerifiedV1",
     "UserRegisteredV1",
 ]

@@ -24,6 +24,13 @@ class UserDeletedV1(IntegrationEvent):
     user_id: uuid.UUID
 
 
+class UserEmailVerifiedV1(IntegrationEvent):
+    """The user proved they read the account's e-mail address (a token sent there came back);
+    sent once per account. Referral bonuses wait for it."""
+
+    user_id: uuid.UUID
+
+
 class AccessRevokedV1(IntegrationEvent):
     """Access tokens already issued stop working everywhere within seconds, not at their expiry:
     all of a deleted account's, one signed-out session's (`session_id`), or all a user's tokens
@@ -150,6 +157,7 @@ class AdminActionRecordedV1(IntegrationEvent):
 ALL_EVENTS: tuple[type[IntegrationEvent], ...] = (
     UserRegisteredV1,
     UserDeletedV1,
+    UserEmailVerifiedV1,
     AccessRevokedV1,
     ScoreCreatedV1,
     UploadRejectedV1,

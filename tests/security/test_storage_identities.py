@@ -1,0 +1,159 @@
+"""Issue 11 row 2: one least-privilege storage identity per service, on the real SeaweedFS.
+
+Each test signs with the credentials the service process really runs with (its environment from
+the stack runner), as anyone who took them from that process could: presigned GETs and PUTs
+through the gateway's /s3/ (what it passes), everything else straight to storage (what the
+services themselves reach).
+"""
+
+import hashlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aioboto3
+import httpx
+import pytest
+from aiobotocore.config import AioConfig
+from botocore.exceptions import ClientError
+
+from scoremate_shared.sigv4 import QuerySigner
+from scoremate_shared.storage import cover_key, original_key, page_thumbnail_key
+from tests.support import ApiClient, corpus_manifest
+
+pytestmark = pytest.mark.stack
+
+
+@dataclass(frozen=True)
+class StoredScore:
+    user_id: uuid.UUID
+    score_id: uuid.UUID
+    data: bytes
+
+    @property
+    def original(self) -> str:
+        return original_key(self.user_id, self.score_id)
+
+    @property
+    def cover(self) -> str:
+        return cover_key(self.user_id, self.score_id)
+
+    @property
+    def user_prefix(self) -> str:
+        return f"{self.user_id}/"
+
+
+@pytest.fixture(scope="module")
+async def score(stack) -> StoredScore:
+    """One uploaded score, processed to its thumbnails: an original, a cover, page images."""
+    data = corpus_manifest()["schoenberg_op19-6.pdf"].path.read_bytes()
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as http:
+        api = ApiClient(http)
+        user = await api.register()
+        created = await api.upload_score(user, data, "Op. 19/6")
+        ready = await api.wait_for_score(user, created["id"])
+    assert ready["status"] == "ready", ready
+    return StoredScore(uuid.UUID(user.id), uuid.UUID(created["id"]), data)
+
+
+def _signer(stack, service: str) -> QuerySigner:
+    """Presigns for the gateway's /s3/ with the service's own key, as the service does."""
+    env = stack.cfg.service_env(service)
+    return QuerySigner(
+        env["S3_PUBLIC_ENDPOINT_URL"], env["S3_ACCESS_KEY"], env["S3_SECRET_KEY"], env["S3_REGION"]
+    )
+
+
+@asynccontextmanager
+async def _storage(stack, service: str) -> AsyncIterator[Any]:
+    """An S3 client straight to storage with the service's own key."""
+    env = stack.cfg.service_env(service)
+    async with aioboto3.Session().client(
+        "s3",
+        endpoint_url=env["S3_ENDPOINT_URL"],
+        aws_access_key_id=env["S3_ACCESS_KEY"],
+        aws_secret_access_key=env["S3_SECRET_KEY"],
+        region_name=env["S3_REGION"],
+        config=AioConfig(
+            signature_version="s3v4", s3={"addressing_style": "path"}, retries={"max_attempts": 1}
+        ),
+    ) as s3:
+        yield s3
+
+
+async def _status(call: Awaitable[dict[str, Any]]) -> int:
+    try:
+        response = await call
+    except ClientError as exc:
+        return int(exc.response["ResponseMetadata"]["HTTPStatusCode"])
+    return int(response["ResponseMetadata"]["HTTPStatusCode"])
+
+
+async def _get(stack, service: str, key: str) -> httpx.Response:
+    url = _signer(stack, service).presign("GET", stack.cfg.s3_bucket, key, 60)
+    async with httpx.AsyncClient(timeout=30) as raw:
+        return await raw.get(url)
+
+
+async def _put(stack, service: str, key: str, body: bytes, content_type: str) -> httpx.Response:
+    headers = {"Content-Type": content_type, "Content-Length": str(len(body))}
+    url = _signer(stack, service).presign("PUT", stack.cfg.s3_bucket, key, 60, headers=headers)
+    async with httpx.AsyncClient(timeout=30) as raw:
+        return await raw.put(url, headers=headers, content=body)
+
+
+async def _assert_original_intact(stack, score: StoredScore) -> None:
+    """Read with files' own key: the bytes uploaded, not whatever a refused request sent."""
+    got = await _get(stack, "files", score.original)
+    assert got.status_code == 200, got.text
+    assert hashlib.sha256(got.content).hexdigest() == hashlib.sha256(score.data).hexdigest()
+
+
+async def test_the_library_key_reads_covers_and_nothing_else(stack, score: StoredScore):
+    """Library signs the cover URLs of its listings, so it reads covers: no original, no write."""
+    bucket = stack.cfg.s3_bucket
+    assert (await _get(stack, "library", score.cover)).status_code == 200
+    assert (await _get(stack, "library", score.original)).status_code == 403
+    page = page_thumbnail_key(score.user_id, score.score_id, 1)
+    assert (await _get(stack, "library", page)).status_code == 403
+    forged = b"%PDF-1.4 not the score that was uploaded"
+    assert (await _put(stack, "library", score.original, forged, "application/pdf")).status_code == 403
+    not_a_cover = b"\xff\xd8 not a cover"
+    assert (await _put(stack, "library", score.cover, not_a_cover, "image/jpeg")).status_code == 403
+    async with _storage(stack, "library") as s3:
+        assert await _status(s3.delete_object(Bucket=bucket, Key=score.original)) == 403
+        assert await _status(s3.list_objects_v2(Bucket=bucket, Prefix=score.user_prefix)) == 403
+    await _assert_original_intact(stack, score)
+
+
+async def test_the_processor_key_reads_originals_but_cannot_replace_or_delete_them(stack, score: StoredScore):
+    bucket = stack.cfg.s3_bucket
+    assert (await _get(stack, "processor", score.original)).status_code == 200
+    forged = b"%PDF-1.4 not the score that was uploaded"
+    assert (await _put(stack, "processor", score.original, forged, "application/pdf")).status_code == 403
+    # What it is for: derived images of a score.
+    spare_page = page_thumbnail_key(score.user_id, score.score_id, 9999)
+    assert (await _put(stack, "processor", spare_page, b"\xff\xd8 page", "image/jpeg")).status_code == 200
+    async with _storage(stack, "processor") as s3:
+        assert await _status(s3.delete_object(Bucket=bucket, Key=score.original)) == 403
+        batch = await s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": score.original}]})
+        assert [error["Code"] for error in batch.get("Errors", [])] == ["AccessDenied"], batch
+        assert await _status(s3.list_objects_v2(Bucket=bucket, Prefix=score.user_prefix)) == 403
+    await _assert_original_intact(stack, score)
+
+
+async def test_only_the_files_key_lists_the_bucket(stack, score: StoredScore):
+    """Files reconciles the bucket with its index (strays anywhere, staging/ included), so it lists
+    the whole bucket; it already reads and deletes any object. No other key lists anything."""
+    bucket = stack.cfg.s3_bucket
+    async with _storage(stack, "files") as s3:
+        assert await _status(s3.list_objects_v2(Bucket=bucket, MaxKeys=1)) == 200
+        assert await _status(s3.list_objects_v2(Bucket=bucket, Prefix="staging/", MaxKeys=1)) == 200
+        listed = await s3.list_objects_v2(Bucket=bucket, Prefix=score.user_prefix)
+        assert score.original in [item["Key"] for item in listed.get("Contents", [])]
+    for service in ("library", "processor"):
+        async with _storage(stack, service) as s3:
+            assert await _status(s3.list_objects_v2(Bucket=bucket)) == 403
+            assert await _status(s3.list_objects_v2(Bucket=bucket, Prefix=score.user_prefix)) == 403
