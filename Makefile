@@ -3,14 +3,17 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 
-.PHONY: up down logs clean status install sync lint typecheck test test-fast test-resilience admin
+.PHONY: up down logs clean status install sync lint typecheck test test-fast test-resilience admin images push-images
 
 install: sync
 	$(PY) -m scoremate_stack install
 
+# The workspace, and checkov (tests/deploy scan the Kubernetes manifests with it) in its own
+# locked environment: its pins would otherwise downgrade the services' dependencies.
 sync:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	uv sync --frozen
+	uv sync --frozen --quiet --project deploy/checkov
 
 up: install
 	$(PY) -m scoremate_stack up
@@ -48,3 +51,22 @@ test-fast: sync lint typecheck
 
 test-resilience: install
 	uv run --frozen pytest -m resilience tests/resilience
+
+# The services' container images (services/<name>/Dockerfile), tagged as the production overlay
+# names them: `make images IMAGE_REPOSITORY=registry.example.com/scoremate IMAGE_TAG=1.0.1`,
+# then `make push-images` with the same values (docs/OPERATIONS.md). CONTAINER_ENGINE=podman builds
+# with podman.
+CONTAINER_ENGINE ?= docker
+IMAGE_REPOSITORY ?= scoremate
+IMAGE_TAG ?= 1.0.0
+IMAGE_SERVICES := auth files library processor billing
+
+images: $(addprefix image-,$(IMAGE_SERVICES))
+
+image-%:
+	$(CONTAINER_ENGINE) build -f services/$*/Dockerfile -t $(IMAGE_REPOSITORY)/$*:$(IMAGE_TAG) .
+
+push-images: $(addprefix push-image-,$(IMAGE_SERVICES))
+
+push-image-%: image-%
+	$(CONTAINER_ENGINE) push $(IMAGE_REPOSITORY)/$*:$(IMAGE_TAG)
