@@ -41,9 +41,7 @@ class ThumbnailUploads:
         else:
             key = page_thumbnail_key(self._user_id, self._score_id, image.page)
         async with self._limit:
-            await self._storage.s3.put_object(
-                Bucket=self._storage.bucket, Key=key, Body=image.jpeg, ContentType="image/jpeg"
-            )
+            await self._storage.put_bytes(key, image.jpeg, "image/jpeg")
         if image.page is None:
             self.cover_key = key
         else:

@@ -12,7 +12,7 @@ USER, SCORE = uuid.uuid4(), uuid.uuid4()
 
 
 class FakeS3:
-    """Records what was stored; refuses the keys it is told to."""
+    """ObjectStorage's PUT: records what was stored; refuses the keys it is told to."""
 
     def __init__(self, refuse: str = "", delay: float = 0.0) -> None:
         self.stored: dict[str, bytes] = {}
@@ -21,7 +21,7 @@ class FakeS3:
         self.running = 0
         self.most_at_once = 0
 
-    async def put_object(self, *, Bucket: str, Key: str, Body: bytes, ContentType: str) -> None:
+    async def put_bytes(self, Key: str, Body: bytes, ContentType: str) -> None:
         self.running += 1
         self.most_at_once = max(self.most_at_once, self.running)
         try:
@@ -33,15 +33,8 @@ class FakeS3:
             self.running -= 1
 
 
-class FakeStorage:
-    bucket = "scores"
-
-    def __init__(self, s3: FakeS3) -> None:
-        self.s3 = s3
-
-
 def _uploads(s3: FakeS3, at_once: int = 8) -> ThumbnailUploads:
-    return ThumbnailUploads(cast(ObjectStorage, FakeStorage(s3)), USER, SCORE, at_once)
+    return ThumbnailUploads(cast(ObjectStorage, s3), USER, SCORE, at_once)
 
 
 async def _store_pages(uploads: ThumbnailUploads, pages: range) -> None:
