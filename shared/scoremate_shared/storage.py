@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -69,10 +70,15 @@ _CLIENT_OPTIONS: dict[str, Any] = dict(
 # As many connections as botocore's default pool; a URL the service signs for itself is used at once.
 _CLIENT_CONNECTIONS = 10
 _URL_SECONDS = 300
+_DOWNLOAD_CHUNK_BYTES = 1024 * 1024
 
 
 class StorageRequestFailed(Exception):
     """Storage answered a request of ours with an error."""
+
+
+class ObjectMissing(StorageRequestFailed):
+    """The object asked for is not in storage."""
 
 
 class ObjectStorage:
@@ -162,13 +168,12 @@ class ObjectStorage:
     async def put_bytes(self, key: str, body: bytes, content_type: str) -> None:
         """Store a small object (a page image): signed locally, sent on a plain connection pool.
         botocore's request pipeline cost ~2 ms of CPU per PUT, more than rendering the image."""
-        if self._http is None:
-            raise RuntimeError("ObjectStorage.start() was not called")
+        http = self._session_or_raise()
         headers = {"Content-Type": content_type}
         for attempt in (1, 2):
             url = self._internal_signer.presign("PUT", self.bucket, key, _URL_SECONDS, headers=headers)
             try:
-                async with self._http.put(url, data=body, headers=headers) as response:
+                async with http.put(url, data=body, headers=headers) as response:
                     if response.status == 200:
                         return
                     detail = (await response.read())[:300].decode(errors="replace")
@@ -178,6 +183,33 @@ class ObjectStorage:
                 # A kept-alive connection the server had closed: once more on a fresh one.
                 if attempt == 2:
                     raise
+
+    async def download(self, key: str, target: Path) -> None:
+        """Stream an object to a local file (a score's PDF for the processor), signed locally like
+        `put_bytes`; a missing object raises `ObjectMissing`."""
+        http = self._session_or_raise()
+        for attempt in (1, 2):
+            url = self._internal_signer.presign("GET", self.bucket, key, _URL_SECONDS)
+            try:
+                async with http.get(url) as response:
+                    if response.status == 200:
+                        with target.open("wb") as handle:
+                            async for chunk in response.content.iter_chunked(_DOWNLOAD_CHUNK_BYTES):
+                                handle.write(chunk)
+                        return
+                    detail = (await response.read())[:300].decode(errors="replace")
+                    if response.status == 404:
+                        raise ObjectMissing(key)
+                    if response.status < 500 or attempt == 2:
+                        raise StorageRequestFailed(f"GET {key}: HTTP {response.status} {detail}")
+            except aiohttp.ServerDisconnectedError:
+                if attempt == 2:
+                    raise
+
+    def _session_or_raise(self) -> aiohttp.ClientSession:
+        if self._http is None:
+            raise RuntimeError("ObjectStorage.start() was not called")
+        return self._http
 
     async def ping(self) -> None:
         await self.s3.head_bucket(Bucket=self.bucket)

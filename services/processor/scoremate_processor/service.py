@@ -105,14 +105,7 @@ class OriginalPdf:
     async def path(self, key: str) -> Path:
         """The local copy of the object `key`, downloaded the first time it is asked for."""
         if self._key != key:
-            response = await self._storage.s3.get_object(Bucket=self._storage.bucket, Key=key)
-            body = response["Body"]
-            try:
-                with self._target.open("wb") as handle:
-                    async for chunk in body.iter_chunks(1024 * 1024):
-                        handle.write(chunk)
-            finally:
-                body.close()
+            await self._storage.download(key, self._target)
             self._key = key
         return self._target
 

@@ -1,4 +1,4 @@
-"""ObjectStorage.put_bytes against a small HTTP server standing in for S3's PUT: the request it
+"""ObjectStorage.put_bytes and download against a small HTTP server standing in for S3: the request it
 sends (a signed URL of the internal endpoint, the body, the type) and what it does with errors.
 The real storage accepting these PUTs is covered by every pipeline test of the stack."""
 
@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 
 from scoremate_shared.settings import StorageSettings
-from scoremate_shared.storage import ObjectStorage, StorageRequestFailed
+from scoremate_shared.storage import ObjectMissing, ObjectStorage, StorageRequestFailed
 
 
 @pytest.fixture
@@ -78,3 +78,28 @@ async def test_a_refused_put_raises_and_a_server_error_is_tried_once_more(server
             await storage.put_bytes("k", b"x", "image/jpeg")
     finally:
         await storage.close()
+
+
+async def test_a_download_streams_the_object_to_a_file_and_a_missing_one_says_so(tmp_path):
+    objects = {"/scores/u/s/original.pdf": b"%PDF-1.7 " + bytes(3 * 1024 * 1024)}
+
+    async def get(request: web.Request) -> web.StreamResponse:
+        if request.path not in objects:
+            return web.Response(status=404, text="<Error><Code>NoSuchKey</Code></Error>")
+        return web.Response(body=objects[request.path])
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", get)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    storage = await _storage(f"http://127.0.0.1:{runner.addresses[0][1]}")
+    try:
+        target = tmp_path / "original.pdf"
+        await storage.download("u/s/original.pdf", target)
+        assert target.read_bytes() == objects["/scores/u/s/original.pdf"]
+        with pytest.raises(ObjectMissing):
+            await storage.download("u/s/gone.pdf", tmp_path / "gone.pdf")
+    finally:
+        await storage.close()
+        await runner.cleanup()
