@@ -1,7 +1,7 @@
 """What every service offers its operators: dead-letter queues to inspect and replay, and the
 record of every admin action (an event the files service keeps in the access log)."""
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import aio_pika
 from fastapi import APIRouter, Path, Query
@@ -9,30 +9,28 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoremate_shared.auth import AdminUser, Principal
+from scoremate_shared.dependencies import SessionDep
 from scoremate_shared.errors import NotFound
 from scoremate_shared.events import AdminActionRecordedV1
 from scoremate_shared.messaging.broker import RETRY_COUNT_HEADER
 from scoremate_shared.messaging.outbox import add_event
 from scoremate_shared.telemetry.logs import request_id_var
 
-if TYPE_CHECKING:
-    from scoremate_shared.app import ServiceRuntime
-
 
 async def record_admin_action(
-    session: AsyncSession, runtime: "ServiceRuntime[Any]", admin: Principal, action: str, target: str
+    session: AsyncSession, service: str, admin: Principal, action: str, target: str
 ) -> None:
     """Write the admin action's event into the outbox of the session's transaction."""
     await add_event(
         session,
         AdminActionRecordedV1(
             actor_id=admin.user_id,
-            service=runtime.settings.service_name,
+            service=service,
             action=action,
             target=target,
             request_id=request_id_var.get(),
         ),
-        runtime.settings.service_name,
+        service,
     )
 
 
@@ -46,10 +44,8 @@ class ReplayOut(BaseModel):
     replayed: int
 
 
-def dead_letter_router(runtime: "ServiceRuntime[Any]") -> APIRouter:
-    service = runtime.settings.service_name
+def dead_letter_router(service: str, queues: list[str], amqp_url: str) -> APIRouter:
     router = APIRouter(prefix=f"/admin/dead-letters/{service}", tags=["admin"])
-    queues = runtime.handlers.queues if runtime.handlers is not None else []
 
     def known(queue: str) -> str:
         if queue not in queues:
@@ -59,7 +55,7 @@ def dead_letter_router(runtime: "ServiceRuntime[Any]") -> APIRouter:
     @router.get("", summary="Dead-lettered messages per queue of this service")
     async def list_dead_letters(admin: AdminUser) -> list[DeadLetterQueue]:
         """How many messages wait in each `<queue>.dlq`."""
-        connection = await aio_pika.connect_robust(runtime.settings.amqp_url, timeout=5)
+        connection = await aio_pika.connect_robust(amqp_url, timeout=5)
         async with connection, connection.channel() as channel:
             result = []
             for queue in queues:
@@ -72,13 +68,14 @@ def dead_letter_router(runtime: "ServiceRuntime[Any]") -> APIRouter:
     @router.post("/{queue}/replay", summary="Send dead-lettered messages back to their queue")
     async def replay_dead_letters(
         admin: AdminUser,
+        session: SessionDep,
         queue: Annotated[str, Path(max_length=200)],
         limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     ) -> ReplayOut:
         """Each message goes back with its retry count reset; consumers are idempotent."""
         known(queue)
         replayed = 0
-        connection = await aio_pika.connect_robust(runtime.settings.amqp_url, timeout=5)
+        connection = await aio_pika.connect_robust(amqp_url, timeout=5)
         async with connection, connection.channel(publisher_confirms=True) as channel:
             dead = await channel.declare_queue(f"{queue}.dlq", passive=True)
             while replayed < limit:
@@ -102,9 +99,7 @@ def dead_letter_router(runtime: "ServiceRuntime[Any]") -> APIRouter:
                 )
                 await message.ack()
                 replayed += 1
-        async with runtime.db.session() as session:
-            await record_admin_action(session, runtime, admin, "replay_dead_letters", f"{queue} ({replayed})")
-            await session.commit()
+        await record_admin_action(session, service, admin, "replay_dead_letters", f"{queue} ({replayed})")
         return ReplayOut(queue=queue, replayed=replayed)
 
     return router

@@ -6,12 +6,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoremate_shared.admin import dead_letter_router
 from scoremate_shared.auth import TokenVerifier
@@ -48,6 +47,7 @@ class ServiceRuntime(Generic[S]):
         handlers: "EventHandlers[Any] | None" = None,
         storage: ObjectStorage | None = None,
     ) -> None:
+        """A subclass with handlers sets `handler_parts`: what its handlers get in `ctx.parts`."""
         self.settings = settings
         self.migrations_dir = migrations_dir
         self.db = Database(settings)
@@ -70,6 +70,7 @@ class ServiceRuntime(Generic[S]):
             revocations=self.revocations.list,
         )
         self.handlers = handlers
+        self.handler_parts: Any = None
         self.storage = storage
         queues = handlers.queues if handlers is not None else []
         self.queue_probe = QueueDepthProbe(
@@ -86,7 +87,13 @@ class ServiceRuntime(Generic[S]):
         if self.storage is not None:
             await self.storage.start()
         if self.handlers is not None:
-            self.handlers.attach(self.broker, self, self.settings)
+            self.handlers.attach(
+                self.broker,
+                db=self.db,
+                parts=self.handler_parts,
+                settings=self.settings,
+                revocations=self.revocations,
+            )
         await self._start_broker()
         if self.handlers is not None:
             await self.handlers.declare_retry_queues(self.broker)
@@ -169,11 +176,18 @@ def create_service_app(runtime: ServiceRuntime[Any], *, title: str, routers: Seq
         title=title, lifespan=lifespan, telemetry={"tracing": False, "metrics": False, "logs": False}
     )
     app.state.runtime = runtime
+    app.state.db = runtime.db
     app.state.token_verifier = runtime.token_verifier
     app.add_middleware(RequestContextMiddleware)
     register_problem_handlers(app)
     app.include_router(_operations_router(runtime))
-    app.include_router(dead_letter_router(runtime))
+    app.include_router(
+        dead_letter_router(
+            runtime.settings.service_name,
+            runtime.handlers.queues if runtime.handlers is not None else [],
+            runtime.settings.amqp_url,
+        )
+    )
     for router in routers:
         app.include_router(router)
     return app
@@ -221,26 +235,3 @@ def _operations_router(runtime: ServiceRuntime[Any]) -> APIRouter:
         return Response(body, media_type=content_type)
 
     return router
-
-
-def get_runtime(request: Request) -> ServiceRuntime[Any]:
-    runtime: ServiceRuntime[Any] = request.app.state.runtime
-    return runtime
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request; the service commits explicitly, anything else is rolled back."""
-    async with get_runtime(request).db.session() as session:
-        yield session
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
-
-
-async def get_database(request: Request) -> Database:
-    """For hot reads through the read pool (`Database.fetch`); writes take a SessionDep."""
-    db: Database = request.app.state.runtime.db
-    return db
-
-
-DatabaseDep = Annotated[Database, Depends(get_database)]

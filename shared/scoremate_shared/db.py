@@ -86,9 +86,18 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session whose uncommitted work is rolled back when the block ends."""
+        """A session for reading: whatever it did is rolled back when the block ends."""
         async with self.sessions() as session:
             yield session
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: committed when the block ends normally, rolled back when it raises.
+        Request sessions and event handlers get theirs from the framework; only flows of several
+        transactions open their own."""
+        async with self.sessions() as session:
+            yield session
+            await session.commit()
 
     async def _reads(self) -> asyncpg.Pool:
         if self._read_pool is None:

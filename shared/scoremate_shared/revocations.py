@@ -13,7 +13,7 @@ import math
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import UUID, insert
@@ -88,14 +88,12 @@ class RevocationList:
         return issued_at < self._users_not_before.get(user_id, 0)
 
 
-class _HasRevocations(Protocol):
-    db: Database
-    revocations: "RevocationReader"
-
-
-async def record_revocation(event: AccessRevokedV1, envelope: EventEnvelope, rt: _HasRevocations) -> None:
-    """Keep the revocation; every worker of this service reads it within a second."""
-    async with rt.db.session() as session:
+async def record_revocation(
+    db: Database, reader: "RevocationReader", event: AccessRevokedV1, envelope: EventEnvelope
+) -> None:
+    """Keep the revocation, then read it into this worker at once (the others read it at their
+    next poll, within a second): work after the commit, so it takes the database."""
+    async with db.transaction() as session:
         await session.execute(
             insert(revocations_table)
             .values(
@@ -107,8 +105,7 @@ async def record_revocation(event: AccessRevokedV1, envelope: EventEnvelope, rt:
             )
             .on_conflict_do_nothing(index_elements=["event_id"])
         )
-        await session.commit()
-    await rt.revocations.refresh()  # this worker at once; the others at their next poll
+    await reader.refresh()
 
 
 class RevocationReader:
@@ -154,8 +151,7 @@ class RevocationReader:
                 log.warning("could not read revocations", exc_info=True)
 
     async def _prune(self) -> None:
-        async with self.db.session() as session:
+        async with self.db.transaction() as session:
             cutoff = datetime.now(UTC) - self._retention
             await session.execute(sa.delete(revocations_table).where(revocations_table.c.created_at < cutoff))
-            await session.commit()
         self._pruned_at = time.monotonic()

@@ -4,6 +4,11 @@ Each consumed event gets its own durable queue `<service>.<purpose>` bound to th
 routing key, a delay queue `<queue>.retry` that dead-letters back into it after a per-message
 TTL (exponential backoff through the broker, never a sleep in the consumer), and a dead-letter
 queue `<queue>.dlq` for messages that failed too often or can never be handled.
+
+The registration owns the unit of work: `@handlers.on(Event)` opens a session, claims the event
+in the inbox under the queue's name, calls the handler and commits (a raise rolls it all back);
+`@handlers.spanning(Event)` is for the few flows that need several transactions (they take the
+`Database` and key their effects themselves).
 """
 
 import logging
@@ -24,9 +29,12 @@ from faststream.rabbit import (
 )
 from opentelemetry import propagate, trace
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from scoremate_shared.db import Database
 from scoremate_shared.events import AccessRevokedV1, EventEnvelope, IntegrationEvent
-from scoremate_shared.revocations import record_revocation
+from scoremate_shared.messaging.inbox import claim_event
+from scoremate_shared.revocations import RevocationReader, record_revocation
 from scoremate_shared.settings import ServiceSettings
 from scoremate_shared.telemetry import metrics
 
@@ -37,8 +45,23 @@ EVENTS_EXCHANGE = RabbitExchange("scoremate.events", type=ExchangeType.TOPIC, du
 RETRY_COUNT_HEADER = "x-retry-count"
 
 E = TypeVar("E", bound=IntegrationEvent)
-C = TypeVar("C")
-EventHandler = Callable[[E, EventEnvelope, C], Awaitable[None]]
+P = TypeVar("P")
+
+
+@dataclass(frozen=True)
+class EventContext(Generic[P]):
+    """What a handler gets besides its session (or database) and the event: the envelope (id,
+    time, producer) and the service's own parts (its service objects and settings), never the
+    whole runtime."""
+
+    envelope: EventEnvelope
+    parts: P
+
+
+# In the transaction the registration opens and commits.
+TransactionalHandler = Callable[[AsyncSession, E, EventContext[P]], Awaitable[None]]
+# A flow of several transactions: it opens them itself (`db.transaction()`).
+SpanningHandler = Callable[[Database, E, EventContext[P]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -85,29 +108,64 @@ def create_broker(settings: ServiceSettings) -> RabbitBroker:
 class _Registration:
     event_cls: type[IntegrationEvent]
     queue: str
-    handler: EventHandler[Any, Any]
+    handler: Callable[..., Awaitable[None]]
     prefetch: int | None
+    spans_transactions: bool
 
 
-class EventHandlers(Generic[C]):
-    """The events one service consumes: `@handlers.on(ScoreUploadedV1)` on each handler."""
+@dataclass(frozen=True)
+class _Consumer:
+    """What the subscribers of one process share."""
+
+    broker: RabbitBroker
+    db: Database
+    parts: Any
+    settings: ServiceSettings
+
+
+class EventHandlers(Generic[P]):
+    """The events one service consumes: `@handlers.on(ScoreUploadedV1)` on each handler; `P` is
+    the type of the service's parts its handlers receive in `EventContext.parts`."""
 
     def __init__(self, service: str) -> None:
         self.service = service
         self._registrations: list[_Registration] = []
+        self._revocations: RevocationReader | None = None
         # Every service verifies access tokens, so every service hears of revoked ones.
-        self.on(AccessRevokedV1)(record_revocation)
+        self.spanning(AccessRevokedV1)(self._record_revocation)
+
+    def _queue(self, event_cls: type[IntegrationEvent], purpose: str | None) -> str:
+        return f"{self.service}.{purpose or event_cls.routing_key.rsplit('.', 1)[0].replace('.', '-')}"
 
     def on(
         self, event_cls: type[E], *, purpose: str | None = None, prefetch: int | None = None
-    ) -> Callable[[EventHandler[E, C]], EventHandler[E, C]]:
-        queue = f"{self.service}.{purpose or event_cls.routing_key.rsplit('.', 1)[0].replace('.', '-')}"
+    ) -> Callable[[TransactionalHandler[E, P]], TransactionalHandler[E, P]]:
+        """`handler(session, event, ctx)` runs once per event (inbox) in one committed transaction."""
 
-        def register(handler: EventHandler[E, C]) -> EventHandler[E, C]:
-            self._registrations.append(_Registration(event_cls, queue, handler, prefetch))
+        def register(handler: TransactionalHandler[E, P]) -> TransactionalHandler[E, P]:
+            queue = self._queue(event_cls, purpose)
+            self._registrations.append(_Registration(event_cls, queue, handler, prefetch, False))
             return handler
 
         return register
+
+    def spanning(
+        self, event_cls: type[E], *, purpose: str | None = None, prefetch: int | None = None
+    ) -> Callable[[SpanningHandler[E, P]], SpanningHandler[E, P]]:
+        """`handler(db, event, ctx)` for a flow of several transactions (or with work after its
+        commit): it opens its transactions itself and must be idempotent on its own."""
+
+        def register(handler: SpanningHandler[E, P]) -> SpanningHandler[E, P]:
+            queue = self._queue(event_cls, purpose)
+            self._registrations.append(_Registration(event_cls, queue, handler, prefetch, True))
+            return handler
+
+        return register
+
+    async def _record_revocation(self, db: Database, event: AccessRevokedV1, ctx: EventContext[Any]) -> None:
+        if self._revocations is None:
+            raise RuntimeError("EventHandlers.attach() was not called")
+        await record_revocation(db, self._revocations, event, ctx.envelope)
 
     @property
     def queues(self) -> list[str]:
@@ -118,10 +176,20 @@ class EventHandlers(Generic[C]):
         """(queue, event model) for every handler: what this service depends on."""
         return [(r.queue, r.event_cls) for r in self._registrations]
 
-    def attach(self, broker: RabbitBroker, context: C, settings: ServiceSettings) -> None:
+    def attach(
+        self,
+        broker: RabbitBroker,
+        *,
+        db: Database,
+        parts: P,
+        settings: ServiceSettings,
+        revocations: RevocationReader,
+    ) -> None:
         """Create one FastStream subscriber per registered handler."""
+        self._revocations = revocations
+        consumer = _Consumer(broker, db, parts, settings)
         for registration in self._registrations:
-            _subscribe(broker, registration, context, settings)
+            _subscribe(consumer, registration)
 
     async def declare_retry_queues(self, broker: RabbitBroker) -> None:
         """Declare the delay and dead-letter queues beside every consumed queue."""
@@ -136,9 +204,7 @@ class EventHandlers(Generic[C]):
             await broker.declare_queue(RabbitQueue(f"{name}.dlq", durable=True))
 
 
-def _subscribe(
-    broker: RabbitBroker, registration: _Registration, context: Any, settings: ServiceSettings
-) -> None:
+def _subscribe(consumer: _Consumer, registration: _Registration) -> None:
     queue = RabbitQueue(
         registration.queue,
         durable=True,
@@ -154,7 +220,7 @@ def _subscribe(
     async def consume(msg: RabbitMessage) -> None:
         raw: IncomingMessage = msg.raw_message
         try:
-            await _handle(broker, registration, context, settings, raw)
+            await _handle(consumer, registration, raw)
         except Exception:
             # Could not even park the message for a retry (broker trouble): let it come back.
             log.exception("could not settle message on %s; requeueing", registration.queue)
@@ -162,7 +228,7 @@ def _subscribe(
             return
         await msg.ack()
 
-    broker.subscriber(
+    consumer.broker.subscriber(
         queue,
         EVENTS_EXCHANGE,
         channel=channel,
@@ -172,13 +238,21 @@ def _subscribe(
     )(consume)
 
 
-async def _handle(
-    broker: RabbitBroker,
-    registration: _Registration,
-    context: Any,
-    settings: ServiceSettings,
-    raw: IncomingMessage,
+async def _run_handler(
+    consumer: _Consumer, registration: _Registration, event: IntegrationEvent, envelope: EventEnvelope
 ) -> None:
+    """The handler in its unit of work: the inbox claim, the effect and the outbox rows commit together."""
+    ctx = EventContext(envelope, consumer.parts)
+    if registration.spans_transactions:
+        await registration.handler(consumer.db, event, ctx)
+        return
+    async with consumer.db.transaction() as session:
+        if await claim_event(session, envelope, registration.queue):
+            await registration.handler(session, event, ctx)
+
+
+async def _handle(consumer: _Consumer, registration: _Registration, raw: IncomingMessage) -> None:
+    broker, settings = consumer.broker, consumer.settings
     headers: dict[str, Any] = dict(raw.headers or {})
     event_type = registration.event_cls.event_type
     try:
@@ -203,7 +277,7 @@ async def _handle(
         },
     ) as span:
         try:
-            await registration.handler(event, envelope, context)
+            await _run_handler(consumer, registration, event, envelope)
         except PermanentEventError as exc:
             span.record_exception(exc)
             await _dead_letter(broker, registration.queue, raw, headers, str(exc))

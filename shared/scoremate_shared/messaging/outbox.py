@@ -130,7 +130,8 @@ class OutboxRelay:
 
     async def publish_batch(self) -> int:
         """Publish up to one batch of pending rows; returns how many were published."""
-        async with self._db.session() as session:
+        failure: Exception | None = None
+        async with self._db.transaction() as session:
             rows = (
                 await session.execute(
                     sa.select(
@@ -148,19 +149,22 @@ class OutboxRelay:
                 )
             ).all()
             published: list[int] = []
-            try:
-                for row in rows:
+            for row in rows:
+                try:
                     await self._publish(row.event_id, row.routing_key, row.envelope, row.headers)
-                    published.append(row.id)
-            finally:
-                if published:
-                    await session.execute(
-                        sa.update(outbox_table)
-                        .where(outbox_table.c.id.in_(published))
-                        .values(published_at=sa.func.now(), attempts=outbox_table.c.attempts + 1)
-                    )
-                    await session.commit()
-            return len(published)
+                except Exception as exc:  # the rows published before it stay published
+                    failure = exc
+                    break
+                published.append(row.id)
+            if published:
+                await session.execute(
+                    sa.update(outbox_table)
+                    .where(outbox_table.c.id.in_(published))
+                    .values(published_at=sa.func.now(), attempts=outbox_table.c.attempts + 1)
+                )
+        if failure is not None:
+            raise failure
+        return len(published)
 
     async def _publish(
         self, event_id: Any, routing_key: str, envelope: dict[str, Any], headers: dict[str, Any]
@@ -194,11 +198,10 @@ class OutboxRelay:
         metrics.events_published.labels(event_type=str(envelope.get("type"))).inc()
 
     async def _delete_published(self) -> None:
-        async with self._db.session() as session:
+        async with self._db.transaction() as session:
             await session.execute(
                 sa.delete(outbox_table).where(
                     outbox_table.c.published_at
                     < sa.func.now() - sa.text(f"interval '{int(self._retention_seconds)} seconds'")
                 )
             )
-            await session.commit()
