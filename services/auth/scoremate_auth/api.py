@@ -7,8 +7,8 @@ from fastapi.responses import JSONResponse
 
 from scoremate_auth.schemas import JwksOut, LoginIn, RefreshIn, RegisterIn, TokensOut, UserOut, VerifyEmailIn
 from scoremate_auth.service import AuthService, TooManyLoginAttempts
-from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import CurrentUser
+from scoremate_shared.dependencies import SessionDep
 from scoremate_shared.errors import problem_response
 
 router = APIRouter(prefix="/auth", tags=["auth"])

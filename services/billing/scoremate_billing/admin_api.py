@@ -9,8 +9,8 @@ from pydantic import BaseModel
 
 from scoremate_billing.models import Account, UsageEntry
 from scoremate_shared.admin import record_admin_action
-from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import AdminUser
+from scoremate_shared.dependencies import SessionDep
 from scoremate_shared.pagination import PageQuery, PageSizeQuery
 
 router = APIRouter(prefix="/admin/users", tags=["admin"])

@@ -13,8 +13,8 @@ from scoremate_billing.schemas import (
     UsageOut,
 )
 from scoremate_billing.service import BillingService
-from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import CurrentUser
+from scoremate_shared.dependencies import SessionDep
 from scoremate_shared.pagination import Page, PageQuery, PageSizeQuery
 
 router = APIRouter(prefix="/billing", tags=["billing"])

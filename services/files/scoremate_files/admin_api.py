@@ -12,8 +12,8 @@ from scoremate_files.api import FilesDep
 from scoremate_files.models import AccessLogEntry, StoredObject
 from scoremate_files.schemas import ReconciliationReport
 from scoremate_shared.admin import record_admin_action
-from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import AdminUser
+from scoremate_shared.dependencies import SessionDep
 from scoremate_shared.pagination import PageQuery, PageSizeQuery
 
 router = APIRouter(prefix="/admin", tags=["admin"])

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from scoremate_files.schemas import DownloadUrlOut, UploadUrlIn, UploadUrlOut
 from scoremate_files.service import FilesService
-from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import CurrentUser
+from scoremate_shared.dependencies import SessionDep
 
 router = APIRouter(prefix="/files", tags=["files"])
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from scoremate_library.context import LibraryParts
 from scoremate_library.events import handlers
 from scoremate_library.scores.api import router as scores_router
 from scoremate_library.scores.service import ScoreService
@@ -22,6 +23,7 @@ class LibraryRuntime(ServiceRuntime[LibrarySettings]):
         )
         self.setlists = SetlistService()
         self.scores = ScoreService(settings, storage, self.setlists)
+        self.handler_parts = LibraryParts(scores=self.scores)
 
 
 def create_app(settings: LibrarySettings | None = None) -> FastAPI:

@@ -10,8 +10,8 @@ from scoremate_processor.models import Task
 from scoremate_processor.schemas import TaskOut
 from scoremate_processor.service import TaskNotFound, task_out
 from scoremate_shared.admin import record_admin_action
-from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import AdminUser
+from scoremate_shared.dependencies import SessionDep
 from scoremate_shared.errors import Conflict
 from scoremate_shared.pagination import Page, PageQuery, PageSizeQuery
 

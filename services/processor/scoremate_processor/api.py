@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from scoremate_processor.schemas import TaskOut
 from scoremate_processor.service import ProcessorService
-from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import CurrentUser
+from scoremate_shared.dependencies import SessionDep
 from scoremate_shared.pagination import Page, PageQuery, PageSizeQuery
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from scoremate_library.scores.schemas import ScoreCreate, ScoreOut, ScorePatch
 from scoremate_library.scores.service import ScoreService
-from scoremate_shared.app import DatabaseDep, SessionDep
 from scoremate_shared.auth import CurrentUser
+from scoremate_shared.dependencies import DatabaseDep, SessionDep
 from scoremate_shared.pagination import Page, PageQuery, PageSizeQuery
 from scoremate_shared.responses import FastJSONResponse
 

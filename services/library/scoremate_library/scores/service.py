@@ -183,7 +183,7 @@ class ScoreService:
         )
         session.add(score)
         await add_event(session, ScoreCreatedV1(score_id=score.id, user_id=user.user_id), PRODUCER)
-        await session.commit()
+        await session.flush()
         await session.refresh(score)
         return self.loaded_json(score)
 
@@ -276,7 +276,7 @@ class ScoreService:
                 score.filled_from_pdf = [f for f in score.filled_from_pdf if f != field]
         if changes:
             score.updated_at = datetime.now(UTC)
-        await session.commit()
+        await session.flush()
         await session.refresh(score)
         return self.loaded_json(score)
 
@@ -285,7 +285,7 @@ class ScoreService:
         await self.setlists.remove_score(session, score.id)
         await session.delete(score)
         await add_event(session, ScoreDeletedV1(score_id=score.id, user_id=score.user_id), PRODUCER)
-        await session.commit()
+        await session.flush()
 
     # --- what the other services tell ---------------------------------------------------------
 

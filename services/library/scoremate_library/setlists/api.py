@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from scoremate_library.setlists.schemas import SetlistCreate, SetlistItemsIn, SetlistOut, SetlistPatch
 from scoremate_library.setlists.service import SetlistService
-from scoremate_shared.app import SessionDep
 from scoremate_shared.auth import CurrentUser
+from scoremate_shared.dependencies import SessionDep
 from scoremate_shared.pagination import Page, PageQuery, PageSizeQuery
 
 router = APIRouter(prefix="/setlists", tags=["setlists"])

@@ -16,7 +16,7 @@ from scoremate_library.setlists.schemas import (
 )
 from scoremate_shared.auth import Principal
 from scoremate_shared.errors import InvalidInput, NotFound
-from scoremate_shared.pagination import Page
+from scoremate_shared.pagination import Page, paginate
 
 
 class SetlistNotFound(NotFound):
@@ -62,28 +62,23 @@ class SetlistService:
     async def list_setlists(
         self, session: AsyncSession, user: Principal, page: int, page_size: int
     ) -> Page[SetlistOut]:
-        condition = Setlist.user_id == user.user_id
-        total = await session.scalar(sa.select(sa.func.count()).select_from(Setlist).where(condition))
-        setlists = list(
-            (
-                await session.scalars(
-                    sa.select(Setlist)
-                    .where(condition)
-                    .order_by(Setlist.created_at.desc(), Setlist.id)
-                    .offset((page - 1) * page_size)
-                    .limit(page_size)
-                )
-            ).all()
+        found = await paginate(
+            session,
+            sa.select(Setlist)
+            .where(Setlist.user_id == user.user_id)
+            .order_by(Setlist.created_at.desc(), Setlist.id),
+            page,
+            page_size,
         )
-        items = await self._out_many(session, setlists) if setlists else []
-        return Page(items=items, page=page, page_size=page_size, total=int(total or 0))
+        items = await self._out_many(session, found.items) if found.items else []
+        return Page(items=items, page=page, page_size=page_size, total=found.total)
 
     async def create(self, session: AsyncSession, user: Principal, body: SetlistCreate) -> SetlistOut:
         setlist = Setlist(
             id=uuid.uuid4(), user_id=user.user_id, title=body.title, description=body.description
         )
         session.add(setlist)
-        await session.commit()
+        await session.flush()
         await session.refresh(setlist)
         return SetlistOut(
             id=setlist.id,
@@ -110,7 +105,7 @@ class SetlistService:
             setlist.description = changes["description"] or None
         if changes:
             setlist.updated_at = datetime.now(UTC)
-        await session.commit()
+        await session.flush()
         return await self._out(session, setlist)
 
     async def replace_items(
@@ -139,12 +134,12 @@ class SetlistService:
             for index, score_id in enumerate(body.score_ids)
         )
         setlist.updated_at = datetime.now(UTC)
-        await session.commit()
+        await session.flush()
         return await self._out(session, setlist)
 
     async def delete(self, session: AsyncSession, user: Principal, setlist_id: uuid.UUID) -> None:
         await session.delete(await self._own(session, user, setlist_id))
-        await session.commit()
+        await session.flush()
 
     async def remove_score(self, session: AsyncSession, score_id: uuid.UUID) -> None:
         """A deleted score leaves every setlist; the others close ranks (positions stay 0..n-1)."""

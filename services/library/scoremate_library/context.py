@@ -1,0 +1,14 @@
+"""What the library's event handlers are given (`EventContext.parts`): its services, not the runtime."""
+
+from dataclasses import dataclass
+
+from scoremate_library.scores.service import ScoreService
+from scoremate_shared.messaging.broker import EventContext
+
+
+@dataclass(frozen=True)
+class LibraryParts:
+    scores: ScoreService
+
+
+LibraryEventContext = EventContext[LibraryParts]
