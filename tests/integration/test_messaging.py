@@ -13,7 +13,8 @@ from scoremate_shared.events import EventEnvelope, ScoreDeletedV1
 from scoremate_shared.messaging.broker import create_broker
 from scoremate_shared.messaging.inbox import claim_event
 from scoremate_shared.messaging.outbox import OutboxRelay, add_event
-from scoremate_shared.messaging.tables import create_messaging_tables, outbox_table
+from scoremate_shared.messaging.revisions import create_messaging_tables, drop_outbox_bookkeeping
+from scoremate_shared.messaging.tables import outbox_table
 from scoremate_shared.settings import ServiceSettings
 
 pytestmark = pytest.mark.stack
@@ -36,6 +37,7 @@ async def messaging(stack):
         await conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         await conn.execute(sa.text(f'SET search_path TO "{schema}"'))
         await conn.run_sync(create_messaging_tables)
+        await conn.run_sync(drop_outbox_bookkeeping)
     broker = create_broker(settings)
     await broker.start()
     relay = OutboxRelay(db, broker, poll_seconds=0.2, batch_size=10)

@@ -19,6 +19,18 @@ class Score(Base):
     """A score of the user's library; its id is the upload's score_id."""
 
     __tablename__ = "scores"
+    __table_args__ = (
+        # Page 1 newest first; search and tag filters within one user's library.
+        sa.Index("ix_scores_user_created", "user_id", sa.text("created_at DESC"), "id"),
+        sa.Index(
+            "ix_scores_user_search_doc",
+            "user_id",
+            "search_doc",
+            postgresql_using="gin",
+            postgresql_ops={"search_doc": "gin_trgm_ops"},
+        ),
+        sa.Index("ix_scores_user_tags", "user_id", "tags_norm", postgresql_using="gin"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
@@ -78,6 +90,7 @@ class Setlist(Base):
     """An ordered list of the user's scores, for a concert."""
 
     __tablename__ = "setlists"
+    __table_args__ = (sa.Index("ix_setlists_user_created", "user_id", sa.text("created_at DESC"), "id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))

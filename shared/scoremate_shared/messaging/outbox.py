@@ -160,7 +160,7 @@ class OutboxRelay:
                 await session.execute(
                     sa.update(outbox_table)
                     .where(outbox_table.c.id.in_(published))
-                    .values(published_at=sa.func.now(), attempts=outbox_table.c.attempts + 1)
+                    .values(published_at=sa.func.now())
                 )
         if failure is not None:
             raise failure

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-from scoremate_shared.messaging.tables import create_messaging_tables, drop_messaging_tables
+from scoremate_shared.messaging.revisions import create_messaging_tables, drop_messaging_tables
 
 revision = "0001"
 down_revision = None

@@ -1,0 +1,64 @@
+"""Test helpers of the middle tier (a service's logic against a real PostgreSQL): a migrated
+database and a session whose work is rolled back. Used by the services' tests only."""
+
+from pathlib import Path
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, MetaData
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, AsyncTransaction
+
+from scoremate_shared.db import Database
+from scoremate_shared.migrations import upgrade_to_head
+from scoremate_shared.settings import ServiceSettings
+
+
+def migrated_database(settings: ServiceSettings, migrations_dir: Path) -> Database:
+    """The service's schema migrated to head (blocking: call it in a thread)."""
+    upgrade_to_head(settings, migrations_dir)
+    return Database(settings)
+
+
+class RolledBack:
+    """`async with RolledBack(db) as session:` a session inside one outer transaction that is rolled
+    back at the end; a commit of the code under test only ends a savepoint."""
+
+    _connection: AsyncConnection
+    _transaction: AsyncTransaction
+    _session: AsyncSession
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def __aenter__(self) -> AsyncSession:
+        self._connection = await self._db.engine.connect()
+        self._transaction = await self._connection.begin()
+        self._session = AsyncSession(
+            bind=self._connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+            autoflush=False,
+        )
+        return self._session
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._session.close()
+        await self._transaction.rollback()
+        await self._connection.close()
+
+
+async def schema_differences(db: Database, *metadatas: MetaData) -> list[Any]:
+    """What Alembic's autogenerate would change to make the migrated schema match the tables of
+    `metadatas` (the service's models and the shared tables it keeps): empty when they agree."""
+    metadata = MetaData()
+    for each in metadatas:
+        for table in each.tables.values():
+            table.to_metadata(metadata)
+
+    def compare(connection: Connection) -> list[Any]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, metadata))
+
+    async with db.engine.connect() as connection:
+        return await connection.run_sync(compare)
