@@ -6,8 +6,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import scoremate_library
+from scoremate_library.scores.service import ScoreService
+from scoremate_library.setlists.service import SetlistService
 from scoremate_library.settings import LibrarySettings
 from scoremate_shared.db import Database
+from scoremate_shared.storage import ObjectStorage
 from scoremate_shared.testing import RolledBack, migrated_database
 
 MIGRATIONS = Path(scoremate_library.__file__).parent / "migrations"
@@ -18,6 +21,13 @@ async def library_db(service_settings: Callable[..., LibrarySettings]) -> AsyncI
     db = await asyncio.to_thread(migrated_database, service_settings(LibrarySettings, "library"), MIGRATIONS)
     yield db
     await db.dispose()
+
+
+@pytest.fixture(scope="session")
+def library_scores(service_settings: Callable[..., LibrarySettings]) -> ScoreService:
+    """The score service as the runtime builds it (storage is only used to presign URLs)."""
+    settings = service_settings(LibrarySettings, "library")
+    return ScoreService(settings, ObjectStorage(settings), SetlistService())
 
 
 @pytest.fixture

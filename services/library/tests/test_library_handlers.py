@@ -1,0 +1,72 @@
+"""The library's event registrations through FastStream's in-memory broker and the real schema:
+the registration opens the transaction, claims the inbox and commits; a redelivery does nothing."""
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+import sqlalchemy as sa
+from faststream.rabbit import RabbitBroker, TestRabbitBroker
+
+from scoremate_library.context import LibraryParts
+from scoremate_library.events import handlers
+from scoremate_library.models import Score
+from scoremate_library.scores.service import ScoreService
+from scoremate_library.settings import LibrarySettings
+from scoremate_shared.db import Database
+from scoremate_shared.events import EventEnvelope, ProcessingFailedV1
+from scoremate_shared.messaging.broker import EVENTS_EXCHANGE
+from scoremate_shared.messaging.tables import inbox_table
+from scoremate_shared.revocations import RevocationReader
+
+
+async def test_an_event_is_applied_once_in_its_own_committed_transaction(
+    library_db: Database, library_scores: ScoreService, service_settings: Callable[..., LibrarySettings]
+):
+    user_id = uuid.uuid4()
+    score = Score(
+        id=uuid.uuid4(),
+        user_id=user_id,
+        title="Air",
+        status="processing",
+        size_bytes=1,
+        mime="application/pdf",
+        content_hash="0" * 64,
+        object_key="k",
+        tags=[],
+        tags_norm=[],
+        filled_from_pdf=[],
+    )
+    async with library_db.transaction() as session:
+        session.add(score)
+    envelope = EventEnvelope.wrap(
+        ProcessingFailedV1(score_id=score.id, user_id=user_id, kind="thumbnail", reason="broken"), "processor"
+    )
+
+    broker = RabbitBroker()
+    handlers.attach(
+        broker,
+        db=library_db,
+        parts=LibraryParts(scores=library_scores),
+        settings=service_settings(LibrarySettings, "library"),
+        revocations=RevocationReader(library_db, poll_seconds=1, retention=timedelta(hours=1)),
+    )
+    async with TestRabbitBroker(broker) as test_broker:
+        for _ in range(2):  # the second delivery is a duplicate
+            await test_broker.publish(
+                envelope.model_dump(mode="json"),
+                exchange=EVENTS_EXCHANGE,
+                routing_key=ProcessingFailedV1.routing_key,
+                message_id=str(envelope.event_id),
+            )
+
+    async with library_db.session() as session:
+        stored = await session.get(Score, score.id)
+        claims = (
+            await session.scalars(
+                sa.select(inbox_table.c.consumer).where(inbox_table.c.event_id == envelope.event_id)
+            )
+        ).all()
+    assert stored is not None
+    assert (stored.status, stored.error) == ("failed", "broken")
+    assert claims == ["library.processing-failed"]  # claimed once, under its queue's name
