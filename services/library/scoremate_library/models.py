@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +14,15 @@ from scoremate_shared.db import new_metadata
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
+
+
+class ScoreStatus(StrEnum):
+    """A score's life: processing until its pages and cover are in; failed when its file was
+    refused or processing gave up (the stored value and the API's `status`)."""
+
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
 
 
 class Score(Base):
@@ -41,7 +51,7 @@ class Score(Base):
     # Case-folded copies of the tags, for matching (the original case is kept for display).
     tags_norm: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), default=list)
     note: Mapped[str | None] = mapped_column(sa.Text)
-    status: Mapped[str] = mapped_column(sa.Text, default="processing")
+    status: Mapped[str] = mapped_column(sa.Text, default=ScoreStatus.PROCESSING)
     error: Mapped[str | None] = mapped_column(sa.Text)
     pages: Mapped[int | None] = mapped_column(sa.Integer)
     page_sizes: Mapped[list[Any] | None] = mapped_column(JSONB)

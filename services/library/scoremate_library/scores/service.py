@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scoremate_library.models import ClaimedUpload, Score
+from scoremate_library.models import ClaimedUpload, Score, ScoreStatus
 from scoremate_library.scores.schemas import ScoreCreate, ScorePatch, page_sizes_out
 from scoremate_library.setlists.service import SetlistService
 from scoremate_library.settings import LibrarySettings
@@ -40,11 +40,13 @@ class UploadTokenUsed(Conflict):
     slug, title = "upload-token-used", "Upload token already used"
 
 
-def derive_status(score: Score) -> str:
+def derive_status(score: Score) -> ScoreStatus:
     """Failed stays failed; ready once page count and cover both exist, in whatever order they came."""
-    if score.status == "failed":
-        return "failed"
-    return "ready" if score.pages is not None and score.cover_key is not None else "processing"
+    if score.status == ScoreStatus.FAILED:
+        return ScoreStatus.FAILED
+    if score.pages is not None and score.cover_key is not None:
+        return ScoreStatus.READY
+    return ScoreStatus.PROCESSING
 
 
 _MARKUP = re.compile(r"<[^>]*>?")
@@ -123,7 +125,8 @@ class ScoreService:
         """The Score of the API, from a row of SCORE_COLUMNS (a read) or a loaded Score (a write)."""
         cover = score["cover_key"]
         # Local computation, no storage round trip: fine for every item of a listing.
-        thumbnail_url = self.storage.presign_get(cover)[0] if score["status"] == "ready" and cover else None
+        ready = score["status"] == ScoreStatus.READY
+        thumbnail_url = self.storage.presign_get(cover)[0] if ready and cover else None
         page_sizes = score["page_sizes"]
         return {
             "id": score["id"],
@@ -174,7 +177,7 @@ class ScoreService:
             tags=body.tags,
             tags_norm=[tag.casefold() for tag in body.tags],
             note=body.note or None,
-            status="processing",
+            status=ScoreStatus.PROCESSING,
             size_bytes=claim.size_bytes,
             mime=claim.mime,
             content_hash=claim.content_hash,
@@ -296,7 +299,7 @@ class ScoreService:
         score = await self._score_for_update(session, score_id)
         if score is None:
             return  # deleted meanwhile
-        score.status = "failed"
+        score.status = ScoreStatus.FAILED
         score.error = reason[:2000]
         score.updated_at = datetime.now(UTC)
 
