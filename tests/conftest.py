@@ -56,6 +56,10 @@ TEST_SERVICE_ENV["files"]["SWEEP_INTERVAL_SECONDS"] = "1"
 # Reconciliation deletes staging strays a second old (tests/security/test_write_once_uploads.py).
 TEST_RECONCILE_GRACE_SECONDS = 1
 TEST_SERVICE_ENV["files"]["RECONCILE_GRACE_SECONDS"] = str(TEST_RECONCILE_GRACE_SECONDS)
+# A user may ask for their thumbnails again this many times an hour
+# (tests/security/test_refresh_rate_limit.py).
+TEST_REFRESH_THUMBNAILS_PER_HOUR = 3
+TEST_SERVICE_ENV["processor"]["REFRESH_THUMBNAILS_PER_HOUR"] = str(TEST_REFRESH_THUMBNAILS_PER_HOUR)
 
 
 @pytest.fixture(scope="session")

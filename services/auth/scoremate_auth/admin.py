@@ -8,13 +8,12 @@ import asyncio
 import sys
 
 from scoremate_auth.keys import KeyRing
+from scoremate_auth.models import Role
 from scoremate_auth.passwords import PasswordHashing
 from scoremate_auth.schemas import normalise_email
 from scoremate_auth.service import AuthService
 from scoremate_auth.settings import AuthSettings
 from scoremate_shared.db import Database
-
-ADMIN_ROLE = "admin"
 
 
 async def _run(command: str, email: str) -> int:
@@ -22,11 +21,11 @@ async def _run(command: str, email: str) -> int:
     db = Database(settings)
     try:
         auth = AuthService(settings, PasswordHashing(settings), KeyRing(db, settings))
-        async with db.session() as session:
+        async with db.transaction() as session:
             if command == "grant-admin":
-                found = await auth.grant_role(session, email, ADMIN_ROLE)
+                found = await auth.grant_role(session, email, Role.ADMIN)
             else:
-                found = await auth.revoke_role(session, email, ADMIN_ROLE)
+                found = await auth.revoke_role(session, email, Role.ADMIN)
     finally:
         await db.dispose()
     if not found:

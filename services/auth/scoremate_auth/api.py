@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from scoremate_auth.schemas import JwksOut, LoginIn, RefreshIn, RegisterIn, TokensOut, UserOut, VerifyEmailIn
 from scoremate_auth.service import AuthService, TooManyLoginAttempts
 from scoremate_shared.auth import CurrentUser
-from scoremate_shared.dependencies import SessionDep
+from scoremate_shared.dependencies import DatabaseDep, SessionDep
 from scoremate_shared.errors import problem_response
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -46,20 +46,22 @@ async def register(body: RegisterIn, session: SessionDep, auth: AuthDep) -> User
     responses={401: {"description": "Wrong e-mail or password"}, 429: {"description": "Too many failures"}},
 )
 async def login(
-    body: LoginIn, request: Request, session: SessionDep, auth: AuthDep, response: Response
+    body: LoginIn, request: Request, db: DatabaseDep, auth: AuthDep, response: Response
 ) -> TokensOut:
     """An access token and a refresh token for the right e-mail and password."""
     response.headers.update(_NO_STORE)
     # The gateway's judgement of the client's address (X-Forwarded-For from a trusted proxy).
     client = request.client.host if request.client else ""
-    return await auth.login(session, body, client)
+    # The database, not a request session: a failed attempt is committed before the 401.
+    return await auth.login(db, body, client)
 
 
 @router.post("/refresh", summary="Exchange a refresh token", responses=_UNAUTHORIZED)
-async def refresh(body: RefreshIn, session: SessionDep, auth: AuthDep, response: Response) -> TokensOut:
+async def refresh(body: RefreshIn, db: DatabaseDep, auth: AuthDep, response: Response) -> TokensOut:
     """A new token pair; the refresh token sent is dead afterwards, and re-using it signs the login out."""
     response.headers.update(_NO_STORE)
-    return await auth.refresh(session, body.refresh_token)
+    # The database, not a request session: a re-used token's revocation is committed before the 401.
+    return await auth.refresh(db, body.refresh_token)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="Sign out")

@@ -95,7 +95,9 @@ class KeyRing:
 
     async def ensure_active_key(self) -> None:
         """Create the first key if there is none (once, even with several instances starting)."""
-        async with self._db.session() as session:
+        # Spans several transactions because the key is committed (and the advisory lock freed)
+        # before `reload` reads the table afresh, as every other instance will.
+        async with self._db.transaction() as session:
             await _lock_keys(session)
             active = await session.scalar(sa.select(SigningKey.kid).where(SigningKey.retired_at.is_(None)))
             if active is None:
@@ -106,20 +108,19 @@ class KeyRing:
             ):
                 legacy.private_key_pem = self._cipher.seal(legacy.kid, legacy.private_key_pem)
                 log.info("sealed signing key %s, stored in plain text before", legacy.kid)
-            await session.commit()
         await self.reload()
 
     async def rotate(self) -> str:
         """Make a new key active; the old one is retired (still published), expired ones dropped."""
+        # Spans several transactions like ensure_active_key: the rotation commits, then reloads.
         now = datetime.now(UTC)
-        async with self._db.session() as session:
+        async with self._db.transaction() as session:
             await _lock_keys(session)
             await session.execute(
                 sa.update(SigningKey).where(SigningKey.retired_at.is_(None)).values(retired_at=now)
             )
             await session.execute(sa.delete(SigningKey).where(SigningKey.retired_at < now - self.retention))
             kid = _add_key(session, self._cipher, now)
-            await session.commit()
         log.info("rotated signing keys; %s is now active", kid)
         await self.reload()
         return kid

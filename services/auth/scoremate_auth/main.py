@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from scoremate_auth.api import on_too_many_login_attempts, router
+from scoremate_auth.context import AuthParts
 from scoremate_auth.events import handlers
 from scoremate_auth.keys import KeyRing, LocalTokenVerifier
 from scoremate_auth.passwords import PasswordHashing
@@ -20,6 +21,7 @@ class AuthRuntime(ServiceRuntime[AuthSettings]):
         # Auth verifies its own tokens with the keys in its table, never by calling itself.
         self.token_verifier = LocalTokenVerifier(settings, self.keys, revocations=self.revocations.list)
         self.auth = AuthService(settings, PasswordHashing(settings), self.keys)
+        self.handler_parts = AuthParts(auth=self.auth)
         self.on_startup.append(self.keys.ensure_active_key)
 
 

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +16,20 @@ class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
+class Role(StrEnum):
+    """What an account may do (stored in `users.roles`, carried by the access token's `roles`)."""
+
+    USER = "user"
+    ADMIN = "admin"
+
+
+class Plan(StrEnum):
+    """The user's plan as billing last announced it (stored in `users.plan`, the API's `plan`)."""
+
+    SOLO = "solo"
+    PRO = "pro"
+
+
 class User(Base):
     """An account: the e-mail (normalised, lower case), the argon2id hash and the roles."""
 
@@ -23,10 +38,10 @@ class User(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     email: Mapped[str] = mapped_column(sa.Text, unique=True)
     password_hash: Mapped[str] = mapped_column(sa.Text)
-    roles: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), default=lambda: ["user"])
+    roles: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), default=lambda: [Role.USER])
     referral_code: Mapped[str] = mapped_column(sa.Text, unique=True)
     # A projection of billing's QuotaChanged; plan_changed_at keeps a late event from winning.
-    plan: Mapped[str] = mapped_column(sa.Text, default="solo")
+    plan: Mapped[str] = mapped_column(sa.Text, default=Plan.SOLO)
     plan_changed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Set when a token e-mailed to the address came back (POST /auth/verify-email).
     email_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -8,7 +8,6 @@ import math
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -17,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoremate_auth.email_delivery import EmailDelivery, EmailNotSent, OutgoingEmail, email_delivery
 from scoremate_auth.keys import KeyRing
-from scoremate_auth.models import EmailVerification, LoginFailure, RefreshToken, User
+from scoremate_auth.models import EmailVerification, LoginFailure, Plan, RefreshToken, Role, User
 from scoremate_auth.passwords import PasswordHashing
 from scoremate_auth.schemas import LoginIn, RegisterIn, TokensOut, UserOut
 from scoremate_auth.settings import AuthSettings
@@ -29,6 +28,7 @@ from scoremate_auth.tokens import (
     new_refresh_token,
 )
 from scoremate_shared.auth import AccountGone
+from scoremate_shared.db import Database
 from scoremate_shared.errors import (
     Conflict,
     ProblemError,
@@ -109,15 +109,11 @@ def login_lock_seconds(failures: int, *, max_failures: int, base_seconds: int, c
     return min(cap_seconds, base_seconds * 2 ** min(failures - max_failures, 32))
 
 
-def _plan(value: str) -> Literal["solo", "pro"]:
-    return "pro" if value == "pro" else "solo"
-
-
 def user_out(user: User) -> UserOut:
     return UserOut(
         id=user.id,
         email=user.email,
-        plan=_plan(user.plan),
+        plan=Plan(user.plan),
         referral_code=user.referral_code,
         created_at=user.created_at,
         email_verified=user.email_verified_at is not None,
@@ -151,9 +147,9 @@ class AuthService:
                             id=user_id,
                             email=data.email,
                             password_hash=password_hash,
-                            roles=["user"],
+                            roles=[Role.USER],
                             referral_code=code,
-                            plan="solo",
+                            plan=Plan.SOLO,
                         )
                         .on_conflict_do_nothing(index_elements=[User.email])
                         .returning(User.created_at)
@@ -175,56 +171,68 @@ class AuthService:
             ),
             PRODUCER,
         )
-        await session.commit()
-        return UserOut(id=user_id, email=data.email, plan="solo", referral_code=code, created_at=created_at)
+        return UserOut(
+            id=user_id, email=data.email, plan=Plan.SOLO, referral_code=code, created_at=created_at
+        )
 
-    async def login(self, session: AsyncSession, data: LoginIn, client: str = "") -> TokensOut:
+    async def login(self, db: Database, data: LoginIn, client: str = "") -> TokensOut:
         """A new token pair (a new refresh family) for the right password; 401 otherwise, 429 when locked.
 
         Failures count per e-mail and client address: one address guessing a password slows
         (a delay) and then locks itself out, never the account's owner elsewhere.
         """
+        # Spans several transactions because a failed attempt must be recorded (committed) before
+        # the 401 answers it, and no connection is held while a throttled attempt waits.
         now = datetime.now(UTC)
-        throttle = await session.get(LoginFailure, (data.email, client))
+        async with db.session() as session:
+            throttle = await session.get(LoginFailure, (data.email, client))
         if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
             raise TooManyLoginAttempts(math.ceil((throttle.locked_until - now).total_seconds()))
         if throttle is not None and throttle.failures >= self.settings.login_slow_after_failures:
-            await session.commit()  # no connection held while waiting
             await asyncio.sleep(self.settings.login_slow_seconds)
-        user = await session.scalar(sa.select(User).where(User.email == data.email))
-        # Unknown e-mail or wrong password: the same work, the same answer.
-        matches = await self.passwords.verify(user.password_hash if user else None, data.password)
-        if user is None or not matches:
-            await self._record_failure(session, data.email, client, now)
-            await session.commit()
+        tokens: TokensOut | None = None
+        async with db.transaction() as session:
+            user = await session.scalar(sa.select(User).where(User.email == data.email))
+            # Unknown e-mail or wrong password: the same work, the same answer.
+            matches = await self.passwords.verify(user.password_hash if user else None, data.password)
+            if user is None or not matches:
+                await self._record_failure(session, data.email, client, now)
+            else:
+                if throttle is not None:
+                    await session.execute(
+                        sa.delete(LoginFailure).where(
+                            LoginFailure.email == data.email, LoginFailure.client == client
+                        )
+                    )
+                if self.passwords.needs_rehash(user.password_hash):
+                    user.password_hash = await self.passwords.hash(data.password)
+                tokens = await self._issue_pair(session, user, uuid.uuid4(), now)
+        if tokens is None:
             raise InvalidCredentials("E-mail or password is wrong")
-        if throttle is not None:
-            await session.delete(throttle)
-        if self.passwords.needs_rehash(user.password_hash):
-            user.password_hash = await self.passwords.hash(data.password)
-        tokens = await self._issue_pair(session, user, uuid.uuid4(), now)
-        await session.commit()
         return tokens
 
-    async def refresh(self, session: AsyncSession, refresh_token: str) -> TokensOut:
+    async def refresh(self, db: Database, refresh_token: str) -> TokensOut:
         """Exchange a refresh token for a new pair; a re-used one revokes its whole family."""
+        # Its own transaction, committed before the answer: the revocation of a re-used token's
+        # family must survive the 401 that reports it.
         now = datetime.now(UTC)
-        # The row lock makes two concurrent exchanges of one token a re-use, never two pairs.
-        token = await session.get(RefreshToken, hash_refresh_token(refresh_token), with_for_update=True)
-        outcome = judge_refresh_token(token, now)
+        tokens: TokensOut | None = None
+        async with db.transaction() as session:
+            # The row lock makes two concurrent exchanges of one token a re-use, never two pairs.
+            token = await session.get(RefreshToken, hash_refresh_token(refresh_token), with_for_update=True)
+            outcome = judge_refresh_token(token, now)
+            if outcome is RefreshOutcome.REUSED and token is not None:
+                await self._revoke_family(session, token.user_id, token.family_id, now)
+            elif outcome is RefreshOutcome.ROTATE and token is not None:
+                user = await session.get(User, token.user_id)
+                if user is not None:
+                    token.rotated_at = now
+                    tokens = await self._issue_pair(session, user, token.family_id, now)
         if outcome is RefreshOutcome.REUSED and token is not None:
-            await self._revoke_family(session, token.user_id, token.family_id, now)
-            await session.commit()
             log.warning("refresh token re-used; family %s of user %s revoked", token.family_id, token.user_id)
             raise InvalidRefreshToken("Refresh token already used; this login has been signed out")
-        if outcome is not RefreshOutcome.ROTATE or token is None:
+        if tokens is None:
             raise InvalidRefreshToken("Refresh token unknown, expired or revoked")
-        user = await session.get(User, token.user_id)
-        if user is None:
-            raise InvalidRefreshToken("Refresh token unknown, expired or revoked")
-        token.rotated_at = now
-        tokens = await self._issue_pair(session, user, token.family_id, now)
-        await session.commit()
         return tokens
 
     async def logout(self, session: AsyncSession, refresh_token: str) -> None:
@@ -239,7 +247,6 @@ class AuthService:
         ).first()
         if found is not None:
             await self._revoke_family(session, found.user_id, found.family_id, now)
-            await session.commit()
 
     async def me(self, session: AsyncSession, user_id: uuid.UUID) -> UserOut:
         user = await session.get(User, user_id)
@@ -262,11 +269,10 @@ class AuthService:
             AccessRevokedV1(user_id=user_id, not_before=datetime.now(UTC), reason="account_deleted"),
             PRODUCER,
         )
-        await session.commit()
 
     async def send_verification_email(self, session: AsyncSession, user_id: uuid.UUID) -> bool:
-        """E-mail a new verification token to the account's address (no commit: the caller's
-        transaction keeps the token only if the mail went); False when there is nothing to verify.
+        """E-mail a new verification token to the account's address (the caller's transaction
+        keeps the token only if the mail went); False when there is nothing to verify.
 
         Raises EmailNotSent when the mail server fails."""
         user = await session.get(User, user_id, with_for_update=True)
@@ -321,7 +327,6 @@ class AuthService:
         except EmailNotSent as exc:
             log.warning("verification e-mail for user %s not sent: %s", user_id, exc)
             raise VerificationEmailNotSent("The e-mail could not be sent; try again shortly") from exc
-        await session.commit()
 
     async def verify_email(self, session: AsyncSession, token: str) -> UserOut:
         """Confirm the address the token was sent to; UserEmailVerified goes out the first time."""
@@ -335,9 +340,7 @@ class AuthService:
         if user.email_verified_at is None:
             user.email_verified_at = now
             await add_event(session, UserEmailVerifiedV1(user_id=user.id), PRODUCER)
-        out = user_out(user)
-        await session.commit()
-        return out
+        return user_out(user)
 
     async def project_plan(
         self, session: AsyncSession, user_id: uuid.UUID, plan: str, occurred_at: datetime
@@ -349,21 +352,19 @@ class AuthService:
                 User.id == user_id,
                 sa.or_(User.plan_changed_at.is_(None), User.plan_changed_at < occurred_at),
             )
-            .values(plan=_plan(plan), plan_changed_at=occurred_at)
+            .values(plan=Plan(plan), plan_changed_at=occurred_at)
         )
-        await session.commit()
 
-    async def grant_role(self, session: AsyncSession, email: str, role: str) -> bool:
+    async def grant_role(self, session: AsyncSession, email: str, role: Role) -> bool:
         """Add a role to the account with that e-mail; False when there is no such account."""
         user = await session.scalar(sa.select(User).where(User.email == email).with_for_update())
         if user is None:
             return False
         if role not in user.roles:
             user.roles = [*user.roles, role]
-        await session.commit()
         return True
 
-    async def revoke_role(self, session: AsyncSession, email: str, role: str) -> bool:
+    async def revoke_role(self, session: AsyncSession, email: str, role: Role) -> bool:
         user = await session.scalar(sa.select(User).where(User.email == email).with_for_update())
         if user is None:
             return False
@@ -375,7 +376,6 @@ class AuthService:
                 AccessRevokedV1(user_id=user.id, not_before=datetime.now(UTC), reason="roles_changed"),
                 PRODUCER,
             )
-        await session.commit()
         return True
 
     async def _issue_pair(

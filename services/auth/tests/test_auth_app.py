@@ -68,7 +68,7 @@ def test_the_app_verifies_with_its_own_keys_not_over_http(app):
 
 
 class _LockedAuth(AuthService):
-    async def login(self, session, data, client=""):
+    async def login(self, db, data, client=""):
         raise TooManyLoginAttempts(42)
 
 

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
+from scoremate_billing.referrals import ReferralService
 from scoremate_billing.schemas import (
     HistoryEntryOut,
     PlanChangeIn,
@@ -25,7 +26,13 @@ async def get_billing(request: Request) -> BillingService:
     return billing
 
 
+async def get_referrals(request: Request) -> ReferralService:
+    referrals: ReferralService = request.app.state.runtime.referrals
+    return referrals
+
+
 BillingDep = Annotated[BillingService, Depends(get_billing)]
+ReferralsDep = Annotated[ReferralService, Depends(get_referrals)]
 
 
 @router.get("/plan", summary="The caller's plan and quota")
@@ -62,7 +69,7 @@ async def get_history(
 
 @router.post("/redeem-referral", summary="Redeem someone's referral code", responses={404: {}, 409: {}})
 async def redeem_referral(
-    body: RedeemReferralIn, user: CurrentUser, session: SessionDep, billing: BillingDep
+    body: RedeemReferralIn, user: CurrentUser, session: SessionDep, referrals: ReferralsDep
 ) -> RedeemReferralOut:
     """Both accounts get the bonus once; own code or a second redemption is 409."""
-    return await billing.redeem_referral(session, user.user_id, body.code)
+    return await referrals.redeem_referral(session, user.user_id, body.code)

@@ -15,13 +15,20 @@ class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
+class Plan(StrEnum):
+    """An account's plan (the stored value, the API's `plan` and QuotaChanged's)."""
+
+    SOLO = "solo"
+    PRO = "pro"
+
+
 class Account(Base):
     """One billing account per user, opened on UserRegistered."""
 
     __tablename__ = "accounts"
 
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    plan: Mapped[str] = mapped_column(sa.Text, default="solo")
+    plan: Mapped[str] = mapped_column(sa.Text, default=Plan.SOLO)  # a Plan
     bonus_mb: Mapped[int] = mapped_column(sa.Integer, default=0)
     referral_code: Mapped[str | None] = mapped_column(sa.Text, unique=True)
     email: Mapped[str | None] = mapped_column(sa.Text)
@@ -33,6 +40,18 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 
 
+class UsageReason(StrEnum):
+    """Why a ledger entry moved the user's usage (also QuotaChanged's `reason` for it)."""
+
+    SCORE_UPLOADED = "score_uploaded"
+    STORAGE_RELEASED = "storage_released"
+    # The cover and page images of a score: a re-render replaces them, so its entry is the
+    # difference from what the score's images counted before.
+    DERIVED_IMAGES = "derived_images"
+    # The score's images left with it (files' StorageReleased counts the original only).
+    DERIVED_IMAGES_RELEASED = "derived_images_released"
+
+
 class UsageEntry(Base):
     """Append-only usage ledger; the causing event's id makes a replay count once."""
 
@@ -42,8 +61,24 @@ class UsageEntry(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
     score_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     delta_bytes: Mapped[int] = mapped_column(sa.BigInteger)
-    reason: Mapped[str] = mapped_column(sa.Text)
+    reason: Mapped[str] = mapped_column(sa.Text)  # a UsageReason
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class HistoryKind(StrEnum):
+    """What a history entry records (the stored value and the API's `kind`)."""
+
+    PLAN_CHANGE = "plan_change"
+    PAYMENT = "payment"
+    REFUND = "refund"
+    REFERRAL_BONUS = "referral_bonus"
+
+
+class ReferralRole(StrEnum):
+    """Which side of a referral a bonus went to (`meta.role` of a referral_bonus entry)."""
+
+    REDEEMER = "redeemer"
+    REFERRER = "referrer"
 
 
 class HistoryEntry(Base):
@@ -53,7 +88,7 @@ class HistoryEntry(Base):
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
-    kind: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(sa.Text)  # a HistoryKind
     amount: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     meta: Mapped[dict[str, object]] = mapped_column(JSONB, default=dict)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
@@ -67,7 +102,7 @@ class UsedReceipt(Base):
     store: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     transaction_id: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
-    plan: Mapped[str] = mapped_column(sa.Text)
+    plan: Mapped[str] = mapped_column(sa.Text)  # a Plan
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 
 

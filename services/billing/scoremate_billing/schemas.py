@@ -1,15 +1,16 @@
 """Request and response bodies of the billing API."""
 
+import uuid
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from scoremate_billing.models import ReferralStatus
+from scoremate_billing.models import HistoryKind, Plan, ReferralStatus
 
 
 class PlanOut(BaseModel):
-    plan: Literal["solo", "pro"]
+    plan: Plan
     base_quota_mb: int
     bonus_mb: int
     total_quota_mb: int
@@ -24,7 +25,7 @@ class UsageOut(BaseModel):
 
 
 class PlanChangeIn(BaseModel):
-    plan: Literal["solo", "pro"]
+    plan: Plan
     receipt: str | None = Field(default=None, min_length=1, max_length=4096)
 
 
@@ -42,7 +43,15 @@ class RedeemReferralOut(BaseModel):
 
 
 class HistoryEntryOut(BaseModel):
-    kind: Literal["plan_change", "payment", "refund", "referral_bonus"]
+    kind: HistoryKind
     amount: int
     meta: dict[str, Any]
+    created_at: datetime
+
+
+class AdminUserOut(BaseModel):
+    user_id: uuid.UUID
+    plan: Plan
+    total_quota_bytes: int
+    used_bytes: int
     created_at: datetime

@@ -1,46 +1,57 @@
-"""Billing decisions: accounts, the usage ledger, quotas and referrals."""
+"""Billing decisions: accounts and plans, the usage ledger and the quota it is measured against
+(referrals are in referrals.py). Methods flush when they need to; the caller's unit of work (the
+request's session, the event's registration) commits."""
 
-import hashlib
-import hmac
-import logging
 import uuid
-from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Literal
 
-import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scoremate_billing import repository
 from scoremate_billing.models import (
     Account,
     HistoryEntry,
-    ReferralRedemption,
-    ReferralStatus,
-    UsageEntry,
+    HistoryKind,
+    Plan,
+    UsageReason,
     UsedReceipt,
 )
 from scoremate_billing.receipts import ReceiptRejected, ReceiptVerifier
 from scoremate_billing.schemas import (
+    AdminUserOut,
     HistoryEntryOut,
     PlanChangeIn,
     PlanOut,
-    RedeemReferralOut,
     UsageOut,
 )
 from scoremate_billing.settings import MB, BillingSettings
-from scoremate_shared.errors import Conflict, NotFound, ProblemError
-from scoremate_shared.events import QuotaChangedV1, UsageThresholdCrossedV1
+from scoremate_shared.admin import record_admin_action
+from scoremate_shared.auth import Principal
+from scoremate_shared.errors import Conflict, ProblemError
+from scoremate_shared.events import (
+    QuotaChangedV1,
+    StorageReleasedV1,
+    ThumbnailsGeneratedV1,
+    UsageThresholdCrossedV1,
+)
 from scoremate_shared.messaging.outbox import add_event
-from scoremate_shared.pagination import Page
-
-log = logging.getLogger(__name__)
+from scoremate_shared.pagination import Page, paginate
 
 PRODUCER = "billing"
-# Providers that ignore dots in the local part: one mailbox, many spellings.
-_DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
-Plan = Literal["solo", "pro"]
 THRESHOLDS = (80, 95)
+# The entries that count a score's cover and page images.
+_DERIVED = (UsageReason.DERIVED_IMAGES, UsageReason.DERIVED_IMAGES_RELEASED)
+
+
+class QuotaChangeReason(StrEnum):
+    """QuotaChanged's `reason` for a change that is no ledger entry (an entry gives its UsageReason)."""
+
+    ACCOUNT_OPENED = "account_opened"
+    PLAN_CHANGED = "plan_changed"
+    REFERRAL_BONUS = "referral_bonus"
+    REFERRAL_CLAWBACK = "referral_clawback"
 
 
 class PaymentRequired(ProblemError):
@@ -51,30 +62,16 @@ class ReceiptUsed(Conflict):
     slug, title = "receipt-used", "Receipt already used"
 
 
-class UnknownReferralCode(NotFound):
-    slug, title = "unknown-referral-code", "Unknown referral code"
-
-
-class ReferralNotAllowed(Conflict):
-    slug, title = "referral-not-allowed", "Referral code cannot be redeemed"
-
-
-def mailbox_key(email: str) -> str:
-    """The mailbox an address delivers to, as far as the address tells: lower case, without a
-    `+tag` sub-address, without the dots Gmail ignores. One mailbox redeems one referral."""
-    local, _, domain = email.strip().lower().rpartition("@")
-    untagged = local.split("+", 1)[0]
-    local = untagged or local
-    if domain in _DOTLESS_DOMAINS:
-        local, domain = local.replace(".", ""), _DOTLESS_DOMAINS[domain]
-    return f"{local}@{domain}"
-
-
 def crossed_thresholds(used: int, total: int, warned: dict[int, bool]) -> tuple[list[int], dict[int, bool]]:
     """Thresholds newly crossed (to announce once) and the armed state after this usage."""
     percent = 100.0 * used / total if total else 100.0
     crossed = [t for t in THRESHOLDS if percent >= t and not warned[t]]
     return crossed, {t: percent >= t for t in THRESHOLDS}
+
+
+def wire_plan(plan: str) -> Literal["solo", "pro"]:
+    """The stored plan as QuotaChanged's literal type."""
+    return Plan.PRO.value if plan == Plan.PRO else Plan.SOLO.value
 
 
 class BillingService:
@@ -83,7 +80,7 @@ class BillingService:
         self.receipts = receipts
 
     def base_quota_mb(self, plan: str) -> int:
-        return self.settings.pro_quota_mb if plan == "pro" else self.settings.solo_quota_mb
+        return self.settings.pro_quota_mb if plan == Plan.PRO else self.settings.solo_quota_mb
 
     def total_bytes(self, account: Account) -> int:
         return (self.base_quota_mb(account.plan) + account.bonus_mb) * MB
@@ -92,9 +89,12 @@ class BillingService:
         self, session: AsyncSession, user_id: uuid.UUID, referral_code: str | None, email: str | None = None
     ) -> Account:
         """Create the account on Solo if it does not exist yet (idempotent); lock it."""
+        # The locked read below refreshes the row from the database: this transaction's pending
+        # changes (a flag, an address set earlier in it) must be in the row first, not lost.
+        await session.flush()
         await session.execute(
             insert(Account)
-            .values(user_id=user_id, plan="solo", bonus_mb=0, referral_code=referral_code, email=email)
+            .values(user_id=user_id, plan=Plan.SOLO, bonus_mb=0, referral_code=referral_code, email=email)
             .on_conflict_do_nothing(index_elements=[Account.user_id])
         )
         account = await session.get(Account, user_id, with_for_update=True, populate_existing=True)
@@ -105,14 +105,6 @@ class BillingService:
             account.email = email
         return account
 
-    async def used_bytes(self, session: AsyncSession, user_id: uuid.UUID) -> int:
-        used = await session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(UsageEntry.delta_bytes), 0)).where(
-                UsageEntry.user_id == user_id
-            )
-        )
-        return int(used or 0)
-
     async def record_usage(
         self,
         session: AsyncSession,
@@ -121,31 +113,80 @@ class BillingService:
         user_id: uuid.UUID,
         score_id: uuid.UUID | None,
         delta_bytes: int,
-        reason: str,
+        reason: UsageReason,
     ) -> bool:
         """Append one ledger entry keyed by the causing event; False if it was already counted."""
         # Lock the account row so concurrent entries of one user publish usage in order.
         account = await self.open_account(session, user_id, None)
-        inserted = await session.scalar(
-            insert(UsageEntry)
-            .values(
-                event_id=event_id,
-                user_id=user_id,
-                score_id=score_id,
-                delta_bytes=delta_bytes,
-                reason=reason,
-            )
-            .on_conflict_do_nothing(index_elements=[UsageEntry.event_id])
-            .returning(UsageEntry.event_id)
+        inserted = await repository.append_usage(
+            session,
+            event_id=event_id,
+            user_id=user_id,
+            score_id=score_id,
+            delta_bytes=delta_bytes,
+            reason=reason,
         )
-        if inserted is None:
+        if inserted:
+            await self.publish_quota(session, account, reason)
+        return inserted
+
+    async def record_derived_images(
+        self, session: AsyncSession, event_id: uuid.UUID, event: ThumbnailsGeneratedV1
+    ) -> bool:
+        """ThumbnailsGenerated: the score's images now take `bytes_total`. A re-render overwrites
+        the same keys, so the entry is the difference from what its images counted so far; images
+        of a score already released are not counted (they went, or go, with its prefix)."""
+        account = await self.open_account(session, event.user_id, None)  # orders this user's entries
+        if await repository.score_released(session, event.user_id, event.score_id):
             return False
-        await self.publish_quota(session, account, reason)
+        counted = await repository.score_bytes(session, event.user_id, event.score_id, _DERIVED)
+        inserted = await repository.append_usage(
+            session,
+            event_id=event_id,
+            user_id=event.user_id,
+            score_id=event.score_id,
+            delta_bytes=event.bytes_total - counted,
+            reason=UsageReason.DERIVED_IMAGES,
+        )
+        if inserted and event.bytes_total != counted:
+            await self.publish_quota(session, account, UsageReason.DERIVED_IMAGES)
+        return inserted
+
+    async def release_score(
+        self, session: AsyncSession, event_id: uuid.UUID, event: StorageReleasedV1
+    ) -> bool:
+        """StorageReleased: the original's bytes (the event's) and the score's images (what the
+        ledger counts for them) are given back, each once: the images' entry is keyed by an id
+        made from the event's, so a replay of the event finds both taken."""
+        account = await self.open_account(session, event.user_id, None)
+        derived = await repository.score_bytes(session, event.user_id, event.score_id, _DERIVED)
+        released = await repository.append_usage(
+            session,
+            event_id=event_id,
+            user_id=event.user_id,
+            score_id=event.score_id,
+            delta_bytes=-event.bytes,
+            reason=UsageReason.STORAGE_RELEASED,
+        )
+        if not released:
+            return False
+        if derived:
+            await repository.append_usage(
+                session,
+                event_id=uuid.uuid5(event_id, UsageReason.DERIVED_IMAGES_RELEASED),
+                user_id=event.user_id,
+                score_id=event.score_id,
+                delta_bytes=-derived,
+                reason=UsageReason.DERIVED_IMAGES_RELEASED,
+            )
+        await self.publish_quota(session, account, UsageReason.STORAGE_RELEASED)
         return True
 
-    async def publish_quota(self, session: AsyncSession, account: Account, reason: str) -> None:
+    async def publish_quota(
+        self, session: AsyncSession, account: Account, reason: UsageReason | QuotaChangeReason
+    ) -> None:
         """QuotaChanged for every change, and UsageThresholdCrossed once per crossing."""
-        used = await self.used_bytes(session, account.user_id)
+        used = await repository.used_bytes(session, account.user_id)
         total = self.total_bytes(account)
         crossed, armed = crossed_thresholds(used, total, {80: account.warned_80, 95: account.warned_95})
         account.warned_80, account.warned_95 = armed[80], armed[95]
@@ -164,8 +205,8 @@ class BillingService:
             session,
             QuotaChangedV1(
                 user_id=account.user_id,
-                plan="pro" if account.plan == "pro" else "solo",
-                total_bytes=self.total_bytes(account),
+                plan=wire_plan(account.plan),
+                total_bytes=total,
                 used_bytes=used,
                 reason=reason,
             ),
@@ -173,31 +214,53 @@ class BillingService:
         )
 
     async def plan(self, session: AsyncSession, user_id: uuid.UUID) -> PlanOut:
-        account = await session.get(Account, user_id) or Account(user_id=user_id, plan="solo", bonus_mb=0)
+        account = await session.get(Account, user_id) or Account(user_id=user_id, plan=Plan.SOLO, bonus_mb=0)
         base = self.base_quota_mb(account.plan)
         return PlanOut(
-            plan="pro" if account.plan == "pro" else "solo",
+            plan=Plan(account.plan),
             base_quota_mb=base,
             bonus_mb=account.bonus_mb,
             total_quota_mb=base + account.bonus_mb,
         )
 
     async def usage(self, session: AsyncSession, user_id: uuid.UUID) -> UsageOut:
-        account = await session.get(Account, user_id) or Account(user_id=user_id, plan="solo", bonus_mb=0)
-        used = await self.used_bytes(session, user_id)
-        per_score = (
-            sa.select(UsageEntry.score_id)
-            .where(UsageEntry.user_id == user_id, UsageEntry.score_id.is_not(None))
-            .group_by(UsageEntry.score_id)
-            .having(sa.func.sum(UsageEntry.delta_bytes) > 0)
-            .subquery()
-        )
-        scores = await session.scalar(sa.select(sa.func.count()).select_from(per_score))
+        account = await session.get(Account, user_id) or Account(user_id=user_id, plan=Plan.SOLO, bonus_mb=0)
+        used = await repository.used_bytes(session, user_id)
         total = self.total_bytes(account)
         percent = round(100.0 * used / total, 2) if total else 100.0
         warning: Literal[80, 95] | None = 95 if percent >= 95 else 80 if percent >= 80 else None
         return UsageOut(
-            used_bytes=used, total_bytes=total, percent=percent, warning=warning, scores=int(scores or 0)
+            used_bytes=used,
+            total_bytes=total,
+            percent=percent,
+            warning=warning,
+            scores=await repository.scores_in_use(session, user_id),
+        )
+
+    async def notification_address(self, session: AsyncSession, user_id: uuid.UUID) -> str | None:
+        return await repository.account_email(session, user_id)
+
+    async def list_accounts(
+        self, session: AsyncSession, admin: Principal, page: int, page_size: int
+    ) -> Page[AdminUserOut]:
+        """Every account, newest first, with its quota and the ledger's sum (an admin action)."""
+        found = await paginate(session, repository.accounts_newest_first(), page, page_size)
+        used = await repository.used_bytes_of_users(session, [a.user_id for a in found.items])
+        await record_admin_action(session, self.settings.service_name, admin, "list_users", f"page {page}")
+        return Page(
+            items=[
+                AdminUserOut(
+                    user_id=a.user_id,
+                    plan=Plan(a.plan),
+                    total_quota_bytes=self.total_bytes(a),
+                    used_bytes=used.get(a.user_id, 0),
+                    created_at=a.created_at,
+                )
+                for a in found.items
+            ],
+            page=found.page,
+            page_size=found.page_size,
+            total=found.total,
         )
 
     # --- plans, history, referrals --------------------------------------------------------------
@@ -205,7 +268,7 @@ class BillingService:
     async def change_plan(self, session: AsyncSession, user_id: uuid.UUID, body: PlanChangeIn) -> PlanOut:
         account = await self.open_account(session, user_id, None)
         if body.plan != account.plan:
-            if body.plan == "pro":
+            if body.plan == Plan.PRO:
                 if not body.receipt:
                     raise PaymentRequired("The Pro plan needs a receipt from the store")
                 try:
@@ -228,7 +291,7 @@ class BillingService:
                 session.add(
                     HistoryEntry(
                         user_id=user_id,
-                        kind="payment",
+                        kind=HistoryKind.PAYMENT,
                         amount=verified.amount_cents,
                         meta={
                             "store": verified.store,
@@ -240,246 +303,23 @@ class BillingService:
             session.add(
                 HistoryEntry(
                     user_id=user_id,
-                    kind="plan_change",
+                    kind=HistoryKind.PLAN_CHANGE,
                     amount=0,
                     meta={"from": account.plan, "to": body.plan},
                 )
             )
             account.plan = body.plan
-            await self.publish_quota(session, account, "plan_changed")
-        await session.commit()
+            await self.publish_quota(session, account, QuotaChangeReason.PLAN_CHANGED)
         return await self.plan(session, user_id)
 
     async def history(
         self, session: AsyncSession, user_id: uuid.UUID, page: int, page_size: int
     ) -> Page[HistoryEntryOut]:
-        total = await session.scalar(
-            sa.select(sa.func.count()).select_from(HistoryEntry).where(HistoryEntry.user_id == user_id)
-        )
-        rows = await session.scalars(
-            sa.select(HistoryEntry)
-            .where(HistoryEntry.user_id == user_id)
-            .order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc())
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        )
+        found = await paginate(session, repository.history_newest_first(user_id), page, page_size)
         items = [
-            HistoryEntryOut(kind=row.kind, amount=row.amount, meta=row.meta, created_at=row.created_at)
-            for row in rows
+            HistoryEntryOut(
+                kind=HistoryKind(row.kind), amount=row.amount, meta=row.meta, created_at=row.created_at
+            )
+            for row in found.items
         ]
-        return Page(items=items, page=page, page_size=page_size, total=int(total or 0))
-
-    async def redeem_referral(
-        self, session: AsyncSession, user_id: uuid.UUID, code: str
-    ) -> RedeemReferralOut:
-        account, status = await self.credit_referral(session, user_id, code)
-        await session.commit()
-        return RedeemReferralOut(
-            bonus_mb=account.bonus_mb,
-            total_quota_mb=self.base_quota_mb(account.plan) + account.bonus_mb,
-            status=status,
-        )
-
-    def mailbox_hash(self, email: str) -> str:
-        secret = self.settings.referral_email_hash_secret.encode()
-        return hmac.new(secret, mailbox_key(email).encode(), hashlib.sha256).hexdigest()
-
-    async def credit_referral(
-        self, session: AsyncSession, user_id: uuid.UUID, code: str
-    ) -> tuple[Account, ReferralStatus]:
-        """Record the redemption, once per account and per mailbox ever; pay it at once when the
-        redeemer's e-mail is verified, else when it is (mark_email_verified).
-
-        A redemption that overtook UserRegistered (billing does not know the address yet) gets
-        its mailbox when the event arrives (attach_mailbox), and pays only then."""
-        code = code.strip().upper()
-        referrer_id = await session.scalar(sa.select(Account.user_id).where(Account.referral_code == code))
-        if referrer_id is None:
-            raise UnknownReferralCode("No account has this referral code")
-        if referrer_id == user_id:
-            raise ReferralNotAllowed("Your own referral code cannot be redeemed")
-        locked = await self._lock_accounts(session, [user_id, referrer_id], opening=user_id)
-        redeemer, referrer = locked[user_id], locked[referrer_id]
-        assert redeemer is not None
-        if referrer is None:  # deleted since the code was looked up
-            raise UnknownReferralCode("No account has this referral code")
-        mailbox = self.mailbox_hash(redeemer.email) if redeemer.email else None
-        if mailbox is not None and referrer.email and self.mailbox_hash(referrer.email) == mailbox:
-            raise ReferralNotAllowed("Your own referral code cannot be redeemed")
-        redemption_id = await session.scalar(
-            insert(ReferralRedemption)
-            .values(
-                user_id=user_id,
-                referrer_id=referrer_id,
-                code=code,
-                redeemer_email_hash=mailbox,
-                status=ReferralStatus.PENDING,
-                bonus_mb=self.settings.referral_bonus_mb,
-                referrer_bonus_mb=0,
-            )
-            # Either key taken (this account, or this mailbox under any account, even deleted).
-            .on_conflict_do_nothing()
-            .returning(ReferralRedemption.id)
-        )
-        if redemption_id is None:
-            raise ReferralNotAllowed("This account or e-mail address has already redeemed a referral code")
-        if mailbox is None or redeemer.email_verified_at is None:
-            return redeemer, ReferralStatus.PENDING
-        redemption = await session.get(ReferralRedemption, redemption_id)
-        assert redemption is not None
-        await self._pay(session, redemption, redeemer, referrer)
-        return redeemer, ReferralStatus.PAID
-
-    async def mark_email_verified(self, session: AsyncSession, user_id: uuid.UUID) -> None:
-        """Remember the address is verified and pay the user's pending redemption, if any."""
-        referrer_id = await session.scalar(
-            sa.select(ReferralRedemption.referrer_id).where(
-                ReferralRedemption.user_id == user_id, ReferralRedemption.status == ReferralStatus.PENDING
-            )
-        )
-        # Verification may overtake UserRegistered: the account is opened here then.
-        locked = await self._lock_accounts(session, [user_id, referrer_id], opening=user_id)
-        redeemer = locked[user_id]
-        assert redeemer is not None
-        if redeemer.email_verified_at is None:
-            redeemer.email_verified_at = datetime.now(UTC)
-        redemption = await session.scalar(
-            sa.select(ReferralRedemption)
-            .where(ReferralRedemption.user_id == user_id, ReferralRedemption.status == ReferralStatus.PENDING)
-            .with_for_update()
-        )
-        if redemption is None or redemption.redeemer_email_hash is None:
-            return  # nothing pending, or its mailbox is not known yet (attach_mailbox pays it)
-        if redemption.referrer_id != referrer_id:  # the referrer was deleted meanwhile
-            referrer_id = None
-        await self._pay(session, redemption, redeemer, locked.get(referrer_id) if referrer_id else None)
-
-    async def attach_mailbox(self, session: AsyncSession, account: Account) -> None:
-        """Give a redemption made before billing knew the address (the account is locked) its
-        mailbox; one whose mailbox already redeemed, or is the referrer's, is cancelled."""
-        redemption = await session.scalar(
-            sa.select(ReferralRedemption)
-            .where(
-                ReferralRedemption.user_id == account.user_id,
-                ReferralRedemption.status == ReferralStatus.PENDING,
-                ReferralRedemption.redeemer_email_hash.is_(None),
-            )
-            .with_for_update()
-        )
-        if redemption is None or account.email is None:
-            return
-        mailbox = self.mailbox_hash(account.email)
-        taken = await session.scalar(
-            sa.select(ReferralRedemption.id).where(ReferralRedemption.redeemer_email_hash == mailbox)
-        )
-        referrer = (
-            await session.get(Account, redemption.referrer_id, with_for_update=True)
-            if redemption.referrer_id
-            else None
-        )
-        own = referrer is not None and referrer.email and self.mailbox_hash(referrer.email) == mailbox
-        if taken is not None or own:
-            log.info("referral of user %s cancelled: this mailbox cannot redeem", account.user_id)
-            redemption.status = ReferralStatus.CANCELLED
-            return
-        # A concurrent attach of the same mailbox fails the unique key here: the retry cancels.
-        redemption.redeemer_email_hash = mailbox
-        if account.email_verified_at is not None:
-            await self._pay(session, redemption, account, referrer)
-
-    async def _pay(
-        self,
-        session: AsyncSession,
-        redemption: ReferralRedemption,
-        redeemer: Account,
-        referrer: Account | None,
-    ) -> None:
-        """Credit the redeemer, and the referrer below their cap; both accounts are locked."""
-        redemption.status = ReferralStatus.PAID
-        redemption.paid_at = datetime.now(UTC)
-        payouts = [(redeemer, redemption.bonus_mb, "redeemer", redemption.referrer_id)]
-        if referrer is not None:
-            paid_before = await session.scalar(
-                sa.select(sa.func.count())
-                .select_from(ReferralRedemption)
-                .where(
-                    ReferralRedemption.referrer_id == referrer.user_id,
-                    ReferralRedemption.status == ReferralStatus.PAID,
-                    ReferralRedemption.referrer_bonus_mb > 0,
-                )
-            )
-            if int(paid_before or 0) < self.settings.referral_max_paid_per_referrer:
-                redemption.referrer_bonus_mb = self.settings.referral_bonus_mb
-                payouts.append((referrer, redemption.referrer_bonus_mb, "referrer", redeemer.user_id))
-            else:
-                log.info("referrer %s is at the referral cap: the redeemer alone is paid", referrer.user_id)
-        for account, bonus, role, other in payouts:
-            account.bonus_mb += bonus
-            session.add(
-                HistoryEntry(
-                    user_id=account.user_id,
-                    kind="referral_bonus",
-                    amount=bonus,
-                    meta={"code": redemption.code, "role": role, "other": str(other) if other else None},
-                )
-            )
-            await self.publish_quota(session, account, "referral_bonus")
-
-    async def _lock_accounts(
-        self, session: AsyncSession, user_ids: Iterable[uuid.UUID | None], *, opening: uuid.UUID
-    ) -> dict[uuid.UUID, Account | None]:
-        """Lock the accounts in a fixed order (two payouts crossing never deadlock); `opening` is
-        opened if missing, the others are None when they do not exist (never re-created)."""
-        locked: dict[uuid.UUID, Account | None] = {}
-        for uid in sorted({uid for uid in user_ids if uid is not None}):
-            if uid == opening:
-                locked[uid] = await self.open_account(session, uid, None)
-            else:
-                locked[uid] = await session.get(Account, uid, with_for_update=True, populate_existing=True)
-        return locked
-
-    async def erase_user(self, session: AsyncSession, user_id: uuid.UUID) -> None:
-        """Erase the user's rows; their redemptions stay, pseudonymised. A redeemer leaving
-        within the claw-back window takes the referrer's bonus back."""
-        referrer_id = await session.scalar(
-            sa.select(ReferralRedemption.referrer_id).where(ReferralRedemption.user_id == user_id)
-        )
-        locked = await self._lock_accounts(session, [user_id, referrer_id], opening=user_id)
-        redemption = await session.scalar(
-            sa.select(ReferralRedemption).where(ReferralRedemption.user_id == user_id).with_for_update()
-        )
-        if redemption is not None:
-            if redemption.status == ReferralStatus.PENDING:
-                redemption.status = ReferralStatus.CANCELLED
-            elif redemption.status == ReferralStatus.PAID and self._within_clawback(redemption):
-                referrer = locked.get(redemption.referrer_id) if redemption.referrer_id else None
-                if referrer is not None and redemption.referrer_bonus_mb > 0:
-                    await self._claw_back(session, redemption, referrer)
-            redemption.user_id = None
-        await session.execute(
-            sa.update(ReferralRedemption)
-            .where(ReferralRedemption.referrer_id == user_id)
-            .values(referrer_id=None)
-        )
-        for model in (UsageEntry, HistoryEntry, Account):
-            await session.execute(sa.delete(model).where(model.user_id == user_id))
-
-    def _within_clawback(self, redemption: ReferralRedemption) -> bool:
-        window = timedelta(days=self.settings.referral_clawback_days)
-        return redemption.paid_at is not None and redemption.paid_at > datetime.now(UTC) - window
-
-    async def _claw_back(
-        self, session: AsyncSession, redemption: ReferralRedemption, referrer: Account
-    ) -> None:
-        taken = min(redemption.referrer_bonus_mb, referrer.bonus_mb)
-        redemption.status = ReferralStatus.CLAWED_BACK
-        referrer.bonus_mb -= taken
-        session.add(
-            HistoryEntry(
-                user_id=referrer.user_id,
-                kind="referral_bonus",
-                amount=-taken,
-                meta={"code": redemption.code, "role": "referrer", "reason": "redeemer_deleted"},
-            )
-        )
-        await self.publish_quota(session, referrer, "referral_clawback")
+        return Page(items=items, page=found.page, page_size=found.page_size, total=found.total)

@@ -6,7 +6,8 @@ from pydantic import ValidationError
 
 from scoremate_billing.notifications import sign
 from scoremate_billing.receipts import ReceiptRejected, SandboxReceiptVerifier
-from scoremate_billing.service import crossed_thresholds, mailbox_key
+from scoremate_billing.referrals import mailbox_key
+from scoremate_billing.service import crossed_thresholds
 from scoremate_billing.settings import BillingSettings
 
 MB = 1024 * 1024

@@ -1,4 +1,4 @@
-"""Files routes: thin, the decisions are in service.py."""
+"""Files routes: thin, the decisions are in uploads.py and service.py."""
 
 import uuid
 from typing import Annotated
@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from scoremate_files.schemas import DownloadUrlOut, UploadUrlIn, UploadUrlOut
 from scoremate_files.service import FilesService
+from scoremate_files.uploads import UploadService
 from scoremate_shared.auth import CurrentUser
 from scoremate_shared.dependencies import SessionDep
 
@@ -18,7 +19,13 @@ async def get_files(request: Request) -> FilesService:
     return files
 
 
+async def get_uploads(request: Request) -> UploadService:
+    uploads: UploadService = request.app.state.runtime.uploads
+    return uploads
+
+
 FilesDep = Annotated[FilesService, Depends(get_files)]
+UploadsDep = Annotated[UploadService, Depends(get_uploads)]
 
 
 @router.post(
@@ -28,10 +35,10 @@ FilesDep = Annotated[FilesService, Depends(get_files)]
     responses={403: {"description": "Quota exceeded"}, 409: {"description": "Duplicate"}, 413: {}, 415: {}},
 )
 async def create_upload_url(
-    body: UploadUrlIn, user: CurrentUser, session: SessionDep, files: FilesDep
+    body: UploadUrlIn, user: CurrentUser, session: SessionDep, uploads: UploadsDep
 ) -> UploadUrlOut:
     """Checks size, type, duplicates and quota, reserves the bytes, signs the URL and the token."""
-    return await files.create_upload_url(session, user.user_id, body)
+    return await uploads.create_upload_url(session, user.user_id, body)
 
 
 @router.get("/download-url", summary="A presigned GET URL of the original or a page thumbnail")

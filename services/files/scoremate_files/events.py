@@ -1,10 +1,14 @@
-"""Events files consumes: one small idempotent handler each."""
+"""Events files consumes: one small handler each. `@handlers.on` runs in the transaction its
+registration opens (inbox claim, effect and outbox rows commit together); `@handlers.spanning`
+is a flow of several transactions, idempotent on its own."""
 
-from typing import TYPE_CHECKING
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from scoremate_files.access_log import log_admin_action
+from scoremate_files.context import FilesEventContext, FilesParts
+from scoremate_shared.db import Database
 from scoremate_shared.events import (
     AdminActionRecordedV1,
-    EventEnvelope,
     QuotaChangedV1,
     ScoreCreatedV1,
     ScoreDeletedV1,
@@ -12,54 +16,45 @@ from scoremate_shared.events import (
     UserDeletedV1,
 )
 from scoremate_shared.messaging.broker import EventHandlers
-from scoremate_shared.messaging.inbox import claim_event
 
-if TYPE_CHECKING:
-    from scoremate_files.main import FilesRuntime
-
-handlers: "EventHandlers[FilesRuntime]" = EventHandlers("files")
+handlers: EventHandlers[FilesParts] = EventHandlers("files")
 
 
-@handlers.on(ScoreCreatedV1)
-async def on_score_created(event: ScoreCreatedV1, envelope: EventEnvelope, rt: "FilesRuntime") -> None:
-    """Verify the claimed object (exists, size, SHA-256, %PDF magic); its status makes this idempotent."""
-    await rt.files.verify_claimed_upload(rt.db, event.score_id, event.user_id)
+@handlers.spanning(ScoreCreatedV1)
+async def on_score_created(db: Database, event: ScoreCreatedV1, ctx: FilesEventContext) -> None:
+    """Verify the claimed object (size, SHA-256, %PDF magic); spanning: no row lock while it is read."""
+    await ctx.parts.uploads.verify_claimed_upload(db, event.score_id, event.user_id)
 
 
 @handlers.on(ThumbnailsGeneratedV1)
 async def on_thumbnails_generated(
-    event: ThumbnailsGeneratedV1, envelope: EventEnvelope, rt: "FilesRuntime"
+    session: AsyncSession, event: ThumbnailsGeneratedV1, ctx: FilesEventContext
 ) -> None:
     """Index the cover and page images the processor stored."""
-    async with rt.db.session() as session:
-        await rt.files.index_thumbnails(session, event)
-        await session.commit()
+    await ctx.parts.files.index_thumbnails(session, event)
 
 
 @handlers.on(QuotaChangedV1)
-async def on_quota_changed(event: QuotaChangedV1, envelope: EventEnvelope, rt: "FilesRuntime") -> None:
+async def on_quota_changed(session: AsyncSession, event: QuotaChangedV1, ctx: FilesEventContext) -> None:
     """Keep the quota checked at upload-url time."""
-    async with rt.db.session() as session:
-        await rt.files.apply_quota(session, event)
-        await session.commit()
+    await ctx.parts.uploads.apply_quota(session, event)
 
 
-@handlers.on(ScoreDeletedV1)
-async def on_score_deleted(event: ScoreDeletedV1, envelope: EventEnvelope, rt: "FilesRuntime") -> None:
-    """Delete the score's objects, then release its bytes (StorageReleased)."""
-    await rt.files.release_score(rt.db, event.score_id, event.user_id, envelope.event_id)
+@handlers.spanning(ScoreDeletedV1)
+async def on_score_deleted(db: Database, event: ScoreDeletedV1, ctx: FilesEventContext) -> None:
+    """Release the score's bytes (StorageReleased); spanning: its objects are deleted after the commit."""
+    await ctx.parts.deletions.release_score(db, event.score_id, event.user_id)
 
 
-@handlers.on(UserDeletedV1)
-async def on_user_deleted(event: UserDeletedV1, envelope: EventEnvelope, rt: "FilesRuntime") -> None:
-    """Delete every object and row of the user."""
-    await rt.files.erase_user(rt.db, event.user_id)
+@handlers.spanning(UserDeletedV1)
+async def on_user_deleted(db: Database, event: UserDeletedV1, ctx: FilesEventContext) -> None:
+    """Erase every row and object of the user; spanning: the user's prefix is deleted after the commit."""
+    await ctx.parts.deletions.erase_user(db, event.user_id)
 
 
 @handlers.on(AdminActionRecordedV1)
-async def on_admin_action(event: AdminActionRecordedV1, envelope: EventEnvelope, rt: "FilesRuntime") -> None:
+async def on_admin_action(
+    session: AsyncSession, event: AdminActionRecordedV1, ctx: FilesEventContext
+) -> None:
     """Keep every admin action, from any service, in the access log."""
-    async with rt.db.session() as session:
-        if await claim_event(session, envelope, "files.admin-action-recorded"):
-            rt.files.log_admin_action(session, event)
-            await session.commit()
+    log_admin_action(session, event)

@@ -8,9 +8,14 @@ from fastapi import FastAPI
 
 from scoremate_files.admin_api import router as admin_router
 from scoremate_files.api import router
+from scoremate_files.context import FilesParts
+from scoremate_files.deletions import DeletionService
 from scoremate_files.events import handlers
+from scoremate_files.reconciliation import Reconciler
 from scoremate_files.service import FilesService
 from scoremate_files.settings import FilesSettings
+from scoremate_files.sweeper import Sweeper
+from scoremate_files.uploads import UploadService
 from scoremate_shared.app import ServiceRuntime, create_service_app
 from scoremate_shared.storage import ObjectStorage
 
@@ -23,7 +28,12 @@ class FilesRuntime(ServiceRuntime[FilesSettings]):
         super().__init__(
             settings, migrations_dir=Path(__file__).parent / "migrations", handlers=handlers, storage=storage
         )
+        self.uploads = UploadService(settings, storage)
         self.files = FilesService(settings, storage)
+        self.deletions = DeletionService(storage)
+        self.sweeper = Sweeper(settings, storage)
+        self.reconciler = Reconciler(settings, storage)
+        self.handler_parts = FilesParts(uploads=self.uploads, files=self.files, deletions=self.deletions)
         self._background: list[asyncio.Task[None]] = []
         self.on_startup.append(self._start_background)
         self.on_shutdown.append(self._stop_background)
@@ -41,10 +51,7 @@ class FilesRuntime(ServiceRuntime[FilesSettings]):
         while True:
             await asyncio.sleep(self.settings.sweep_interval_seconds)
             try:
-                while await self.files.sweep_expired(self.db):
-                    pass
-                while await self.files.sweep_staging(self.db):
-                    pass
+                await self.sweeper.sweep(self.db)
             except Exception:  # storage or database away: the next round tries again
                 log.warning("sweeping expired reservations and staging objects failed", exc_info=True)
 
@@ -54,7 +61,7 @@ class FilesRuntime(ServiceRuntime[FilesSettings]):
         while True:
             await asyncio.sleep(self.settings.sweep_interval_seconds)
             try:
-                await self.files.reconcile_if_due(self.db)
+                await self.reconciler.reconcile_if_due(self.db)
             except Exception:  # storage or database away: the next round tries again
                 log.warning("the periodic reconciliation failed", exc_info=True)
 

@@ -10,9 +10,19 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from scoremate_shared.db import new_metadata
 
+# The producer of the events this schema's outbox holds, and of files' admin actions.
+PRODUCER = "files"
+
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
+
+
+class Plan(StrEnum):
+    """The plans billing announces (QuotaChangedV1.plan); a user it has not spoken of yet is on Solo."""
+
+    SOLO = "solo"
+    PRO = "pro"
 
 
 class Quota(Base):
@@ -21,7 +31,7 @@ class Quota(Base):
     __tablename__ = "quotas"
 
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    plan: Mapped[str] = mapped_column(sa.Text, default="solo")
+    plan: Mapped[str] = mapped_column(sa.Text, default=Plan.SOLO)
     total_bytes: Mapped[int] = mapped_column(sa.BigInteger)
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
@@ -29,12 +39,20 @@ class Quota(Base):
 
 
 class UploadStatus(StrEnum):
-    # reserved -> claimed -> stored | rejected; reserved -> released (expired); stored -> released (deleted)
+    """An upload's life (the stored value): reserved -> claimed -> stored | rejected;
+    reserved -> released (expired); stored -> released (deleted)."""
+
     RESERVED = "reserved"
     CLAIMED = "claimed"
     STORED = "stored"
     REJECTED = "rejected"
     RELEASED = "released"
+
+
+# Statuses whose bytes count against the quota (a reservation until it is released).
+HOLDING = (UploadStatus.RESERVED, UploadStatus.CLAIMED, UploadStatus.STORED)
+# Statuses whose staging object someone still waits for (the client's PUT, or the copy).
+AWAITING_STAGING = (UploadStatus.RESERVED, UploadStatus.CLAIMED)
 
 
 class Upload(Base):
@@ -78,6 +96,14 @@ class Upload(Base):
     )
 
 
+class ObjectKind(StrEnum):
+    """What an indexed object is: the uploaded PDF, its cover, or one page's thumbnail."""
+
+    ORIGINAL = "original"
+    COVER = "cover"
+    PAGE = "page"
+
+
 class StoredObject(Base):
     """The object index: every object the service put (or let clients put) in the bucket."""
 
@@ -86,10 +112,30 @@ class StoredObject(Base):
     key: Mapped[str] = mapped_column(sa.Text, primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
     score_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
-    kind: Mapped[str] = mapped_column(sa.Text)  # original | cover | page
+    kind: Mapped[str] = mapped_column(sa.Text)  # an ObjectKind
     page: Mapped[int | None] = mapped_column(sa.Integer)
     size_bytes: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+
+class AccessAction(StrEnum):
+    """What a user did to an object; an admin action is logged as `admin:<what>` instead."""
+
+    UPLOAD_URL = "upload_url"
+    DOWNLOAD = "download"
+    DELETE = "delete"
+
+
+# The access log's action of an admin action, from any service: `admin:<its action>`.
+ADMIN_ACTION_PREFIX = "admin:"
+
+
+class AdminAction(StrEnum):
+    """The admin actions of files' own routes (AdminActionRecordedV1.action)."""
+
+    LIST_FILES = "list_files"
+    READ_ACCESS_LOG = "read_access_log"
+    RECONCILE = "reconcile"
 
 
 class AccessLogEntry(Base):
@@ -99,7 +145,7 @@ class AccessLogEntry(Base):
 
     id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
-    action: Mapped[str] = mapped_column(sa.Text)  # upload_url | download | delete
+    action: Mapped[str] = mapped_column(sa.Text)  # an AccessAction, or ADMIN_ACTION_PREFIX + what
     score_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     object_key: Mapped[str | None] = mapped_column(sa.Text)
     request_id: Mapped[str | None] = mapped_column(sa.Text)
@@ -107,6 +153,8 @@ class AccessLogEntry(Base):
 
 
 class ReconciliationTrigger(StrEnum):
+    """Who started a reconciliation: an admin's call, or the periodic run."""
+
     ADMIN = "admin"
     PERIODIC = "periodic"
 

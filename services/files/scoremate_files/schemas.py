@@ -1,6 +1,7 @@
 """Request and response bodies of the files API."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -58,3 +59,33 @@ class ReconciliationReport(BaseModel):
     strays_deleted: KeysFound = Field(
         description="Strays under staging/ older than the grace period, deleted by this run"
     )
+
+
+class AdminObjectOut(BaseModel):
+    key: str
+    user_id: uuid.UUID
+    score_id: uuid.UUID
+    kind: str
+    page: int | None
+    size_bytes: int
+    created_at: datetime
+
+
+class AccessLogOut(BaseModel):
+    id: int
+    user_id: uuid.UUID
+    action: str
+    score_id: uuid.UUID | None
+    object_key: str | None
+    request_id: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AccessLogFilter:
+    """Which entries of the access log an admin asks for (every condition given must hold)."""
+
+    user_id: uuid.UUID | None = None
+    action: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None

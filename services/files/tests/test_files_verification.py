@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from scoremate_files.schemas import UploadUrlIn
-from scoremate_files.service import QuotaExceeded, check_quota
+from scoremate_files.uploads import QuotaExceeded, check_quota
 from scoremate_files.verification import verify_stream
 
 CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus"

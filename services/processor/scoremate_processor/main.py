@@ -6,9 +6,11 @@ from fastapi import FastAPI
 
 from scoremate_processor.admin_api import router as admin_router
 from scoremate_processor.api import router
+from scoremate_processor.context import ProcessorParts
 from scoremate_processor.events import handlers
 from scoremate_processor.isolation import WorkerPool
-from scoremate_processor.service import ProcessorService
+from scoremate_processor.jobs import JobRunner
+from scoremate_processor.service import TaskService
 from scoremate_processor.settings import ProcessorSettings
 from scoremate_shared.app import ServiceRuntime, create_service_app
 from scoremate_shared.storage import ObjectStorage
@@ -22,7 +24,9 @@ class ProcessorRuntime(ServiceRuntime[ProcessorSettings]):
         )
         self.pool = WorkerPool.from_settings(settings)
         self.on_startup.append(self.pool.start)
-        self.processor = ProcessorService(settings, storage, self.pool)
+        self.tasks = TaskService(settings)
+        self.jobs = JobRunner(settings, storage, self.pool, self.tasks)
+        self.handler_parts = ProcessorParts(tasks=self.tasks, jobs=self.jobs)
         self.on_shutdown.append(self._close_pool)
 
     async def _close_pool(self) -> None:

@@ -2,13 +2,11 @@
 
 import uuid
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel
 
+from scoremate_processor.models import TaskKind, TaskStatus
 from scoremate_shared.events import IntegrationEvent
-
-TaskKind = Literal["pdf_info", "thumbnail", "layout_hook"]
 
 
 class ProcessorJobRequestedV1(IntegrationEvent):
@@ -24,7 +22,7 @@ class TaskOut(BaseModel):
     id: uuid.UUID
     score_id: uuid.UUID
     kind: TaskKind
-    status: Literal["PENDING", "RUNNING", "SUCCEEDED", "FAILED"]
+    status: TaskStatus
     try_count: int
     log: list[str]
     created_at: datetime

@@ -1,67 +1,58 @@
-"""Processor decisions: tasks, the jobs they run, their outcomes and retries."""
+"""Processor decisions about tasks: creating and requesting them, the tasks API (the caller's and
+the admin's) and the per-user refresh limit. Running a task's job is jobs.py's."""
 
-import logging
-import tempfile
-import time
+import math
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from pathlib import Path
-from typing import Any
 
-import httpx
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scoremate_processor.isolation import RenderFailed, WorkerPool
-from scoremate_processor.models import Task
-from scoremate_processor.pdf import PdfInfo, PdfRejected, ThumbnailsRendered
-from scoremate_processor.schemas import ProcessorJobRequestedV1, TaskKind, TaskOut
+from scoremate_processor.models import ACTIVE_STATUSES, Task, TaskKind, TaskStatus, ThumbnailRefreshes
+from scoremate_processor.schemas import ProcessorJobRequestedV1, TaskOut
 from scoremate_processor.settings import ProcessorSettings
-from scoremate_processor.thumbnail_uploads import ThumbnailUploads
+from scoremate_shared.admin import record_admin_action
 from scoremate_shared.auth import Principal
-from scoremate_shared.db import Database
-from scoremate_shared.errors import NotFound, ServiceUnavailable
-from scoremate_shared.events import (
-    PagesCountedV1,
-    ProcessingFailedV1,
-    ScoreUploadedV1,
-    ThumbnailsGeneratedV1,
-)
-from scoremate_shared.events.contracts import PdfMetadata
-from scoremate_shared.messaging.broker import RetryLater, current_delivery
+from scoremate_shared.errors import Conflict, NotFound, ServiceUnavailable, TooManyRequests
+from scoremate_shared.events import ScoreUploadedV1
 from scoremate_shared.messaging.outbox import add_event
-from scoremate_shared.pagination import Page
-from scoremate_shared.storage import ObjectStorage, score_prefix
-from scoremate_shared.telemetry import metrics
+from scoremate_shared.pagination import Page, paginate
 
-log = logging.getLogger(__name__)
 PRODUCER = "processor"
-ACTIVE = ("PENDING", "RUNNING")
+# The span `refresh_thumbnails_per_hour` counts calls in.
+REFRESH_WINDOW = timedelta(hours=1)
 
 
 class TaskNotFound(NotFound):
     slug, title = "task-not-found", "Task not found"
 
 
+class TaskNotFailed(Conflict):
+    slug, title = "task-not-failed", "Only a failed task can be retried"
+
+
 class LayoutServiceNotConfigured(ServiceUnavailable):
     slug, title = "layout-service-not-configured", "No layout service is configured"
 
 
-def _note(task: Task, message: str) -> None:
-    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    task.log = [*(task.log or []), f"{stamp} {message}"][-200:]
-    task.updated_at = datetime.now(UTC)
+class ThumbnailRefreshLimited(TooManyRequests):
+    slug, title = "refresh-limit-reached", "Too many thumbnail refreshes"
+
+    def __init__(self, limit: int, retry_after_seconds: int) -> None:
+        super().__init__(
+            f"Thumbnails can be refreshed {limit} times an hour; try again in {retry_after_seconds} s",
+            headers={"Retry-After": str(retry_after_seconds)},
+            retry_after=retry_after_seconds,
+        )
 
 
 def task_out(task: Task) -> TaskOut:
     return TaskOut(
         id=task.id,
         score_id=task.score_id,
-        kind=task.kind,
-        status=task.status,
+        kind=TaskKind(task.kind),
+        status=TaskStatus(task.status),
         try_count=task.try_count,
         log=list(task.log or []),
         created_at=task.created_at,
@@ -69,56 +60,15 @@ def task_out(task: Task) -> TaskOut:
     )
 
 
-@dataclass(frozen=True)
-class Job:
-    """One leased attempt at a task."""
-
-    task_id: uuid.UUID
-    kind: str
-    score_id: uuid.UUID
-    user_id: uuid.UUID
-    object_key: str
-    attempt: int
+# Quoted: Page[Task] at runtime would make pydantic build a schema of an ORM class.
+def _task_page(found: "Page[Task]") -> Page[TaskOut]:
+    items = [task_out(task) for task in found.items]
+    return Page(items=items, page=found.page, page_size=found.page_size, total=found.total)
 
 
-class AttemptOutcome(StrEnum):
-    """The `outcome` label of scoremate_job_duration_seconds (the job failures alert reads it)."""
-
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    RETRIED = "retried"
-
-
-def _record_attempt(job: Job, started: float, outcome: AttemptOutcome) -> None:
-    elapsed = time.monotonic() - started
-    metrics.job_duration_seconds.labels(kind=job.kind, outcome=outcome).observe(elapsed)
-
-
-class OriginalPdf:
-    """The score's PDF in a job's folder: downloaded on first use, then read again by the next task."""
-
-    def __init__(self, storage: ObjectStorage, target: Path) -> None:
-        self._storage = storage
-        self._target = target
-        self._key: str | None = None
-
-    async def path(self, key: str) -> Path:
-        """The local copy of the object `key`, downloaded the first time it is asked for."""
-        if self._key != key:
-            await self._storage.download(key, self._target)
-            self._key = key
-        return self._target
-
-
-class ProcessorService:
-    def __init__(self, settings: ProcessorSettings, storage: ObjectStorage, pool: WorkerPool) -> None:
+class TaskService:
+    def __init__(self, settings: ProcessorSettings) -> None:
         self.settings = settings
-        self.storage = storage
-        self.pool = pool
-        # Leases name their process: an attempt of ours that died with its transaction (say, the
-        # database restarted under it) is recognised as abandoned and taken over at once.
-        self.instance_id = uuid.uuid4().hex
-        self._running: set[uuid.UUID] = set()
 
     # --- creating and requesting tasks -------------------------------------------------------
 
@@ -141,7 +91,7 @@ class ProcessorService:
                 score_id=score_id,
                 user_id=user_id,
                 kind=kind,
-                status="PENDING",
+                status=TaskStatus.PENDING,
                 try_count=0,
                 log=[],
                 object_key=object_key,
@@ -154,7 +104,7 @@ class ProcessorService:
         )
         assert task is not None
         if created is not None:
-            _note(task, "requested")
+            task.note("requested")
             if request:
                 await self._request(session, task)
         return task
@@ -163,7 +113,7 @@ class ProcessorService:
         await add_event(
             session,
             ProcessorJobRequestedV1(
-                task_id=task.id, score_id=task.score_id, user_id=task.user_id, kind=task.kind
+                task_id=task.id, score_id=task.score_id, user_id=task.user_id, kind=TaskKind(task.kind)
             ),
             PRODUCER,
         )
@@ -171,12 +121,12 @@ class ProcessorService:
     async def rerun(self, session: AsyncSession, task: Task, why: str, *, request: bool = True) -> Task:
         """Run a finished task again (requested unless the caller runs it itself); one already
         pending or running is returned as it is."""
-        if task.status in ACTIVE:
+        if task.status in ACTIVE_STATUSES:
             return task
-        task.status = "PENDING"
+        task.status = TaskStatus.PENDING
         task.try_count = 0
         task.lease_until = None
-        _note(task, why)
+        task.note(why)
         if request:
             await self._request(session, task)
         return task
@@ -186,235 +136,9 @@ class ProcessorService:
             session,
             score_id=event.score_id,
             user_id=event.user_id,
-            kind="pdf_info",
+            kind=TaskKind.PDF_INFO,
             object_key=event.object_key,
         )
-
-    # --- running one job ----------------------------------------------------------------------
-
-    async def run_job(self, db: Database, task_id: uuid.UUID) -> None:
-        """Run the task. A page count goes straight on to the thumbnails, on the same downloaded file
-        and without a round trip through the broker: this job's message carries both until both are
-        done, so a redelivery after a crash takes over whichever was left."""
-        with tempfile.TemporaryDirectory(prefix="scoremate-job-") as workdir:
-            original = OriginalPdf(self.storage, Path(workdir) / "original.pdf")
-            next_task: uuid.UUID | None = task_id
-            while next_task is not None:
-                next_task = await self._run_task(db, next_task, original)
-
-    async def _run_task(self, db: Database, task_id: uuid.UUID, original: OriginalPdf) -> uuid.UUID | None:
-        """Run one task; returns the task that follows it in this job (thumbnails after the page count)."""
-        job = await self._start(db, task_id)
-        if job is None:
-            return await self._unfinished_follow_up(db, task_id)
-        self._running.add(job.task_id)
-        try:
-            return await self._attempt(db, job, original)
-        finally:
-            self._running.discard(job.task_id)
-
-    async def _start(self, db: Database, task_id: uuid.UUID) -> Job | None:
-        """Lease the task for an attempt; None when there is nothing to run."""
-        async with db.session() as session:
-            task = await session.get(Task, task_id, with_for_update=True)
-            if task is None or task.status in ("SUCCEEDED", "FAILED"):
-                return None  # deleted, or a duplicate delivery of a finished job
-            now = datetime.now(UTC)
-            delivery = current_delivery.get()
-            redelivered = delivery is not None and delivery.redelivered
-            ours_abandoned = task.lease_owner == self.instance_id and task_id not in self._running
-            leased = task.status == "RUNNING" and task.lease_until is not None and task.lease_until > now
-            if leased and not redelivered and not ours_abandoned:
-                assert task.lease_until is not None
-                wait = min((task.lease_until - now).total_seconds() + 1, 30.0)
-                raise RetryLater(wait, f"task {task_id} is running elsewhere until {task.lease_until}")
-            if task.status == "RUNNING":
-                # Redelivered by the broker (its consumer died) or past its lease: abandoned.
-                _note(task, "the previous attempt was abandoned (its process stopped); taking over")
-            task.status = "RUNNING"
-            task.try_count += 1
-            task.lease_until = now + timedelta(seconds=self.settings.job_timeout_seconds * 2 + 30)
-            task.lease_owner = self.instance_id
-            _note(task, f"attempt {task.try_count} started")
-            await session.commit()
-            return Job(task.id, task.kind, task.score_id, task.user_id, task.object_key, task.try_count)
-
-    async def _unfinished_follow_up(self, db: Database, task_id: uuid.UUID) -> uuid.UUID | None:
-        """After a page count that is already done (a redelivered job), its thumbnails if they are not."""
-        async with db.session() as session:
-            task = await session.get(Task, task_id)
-            if task is None or task.kind != "pdf_info" or task.status != "SUCCEEDED":
-                return None
-            follow_up: uuid.UUID | None = await session.scalar(
-                sa.select(Task.id).where(
-                    Task.score_id == task.score_id, Task.kind == "thumbnail", Task.status.in_(ACTIVE)
-                )
-            )
-            return follow_up
-
-    async def _attempt(self, db: Database, job: Job, original: OriginalPdf) -> uuid.UUID | None:
-        started = time.monotonic()
-        try:
-            outcome = await self._perform(job, original)
-        except (PdfRejected, RenderFailed) as exc:
-            _record_attempt(job, started, AttemptOutcome.FAILED)
-            await self._finish_failed(db, job.task_id, str(exc))
-            return None
-        except Exception as exc:
-            reason = f"{exc.__class__.__name__}: {exc}"[:500]
-            if job.attempt >= self.settings.job_max_tries:
-                _record_attempt(job, started, AttemptOutcome.FAILED)
-                await self._finish_failed(db, job.task_id, f"gave up after {job.attempt} tries ({reason})")
-                return None
-            _record_attempt(job, started, AttemptOutcome.RETRIED)
-            async with db.session() as session:
-                task = await session.get(Task, job.task_id, with_for_update=True)
-                if task is not None and task.status == "RUNNING":
-                    task.status = "PENDING"
-                    task.lease_until = None
-                    _note(task, f"attempt {job.attempt} failed, will retry: {reason}")
-                    await session.commit()
-            log.warning(
-                "task %s (%s) attempt %d failed, will retry: %s", job.task_id, job.kind, job.attempt, reason
-            )
-            # The task counts its own tries (job_max_tries): the message only waits, whichever task of
-            # the job failed, so a page count and its thumbnails never share one retry budget.
-            raise RetryLater(self._retry_delay(job.attempt), f"task {job.task_id} will retry") from exc
-        _record_attempt(job, started, AttemptOutcome.SUCCEEDED)
-        return await self._finish_succeeded(db, job, outcome)
-
-    def _retry_delay(self, attempt: int) -> float:
-        settings = self.settings
-        return min(
-            settings.consumer_retry_base_seconds * 2 ** (attempt - 1),
-            settings.consumer_retry_max_delay_seconds,
-        )
-
-    async def _perform(self, job: Job, original: OriginalPdf) -> Any:
-        if job.kind == "layout_hook":
-            return await self._call_layout_service(job.score_id, job.user_id, job.object_key)
-        pdf_path = await original.path(job.object_key)
-        if job.kind == "pdf_info":
-            info: PdfInfo = await self.pool.run(
-                "read_info", pdf_path, timeout=self.settings.job_timeout_seconds
-            )
-            return info
-        return await self._render_thumbnails(job, pdf_path)
-
-    async def _render_thumbnails(self, job: Job, pdf_path: Path) -> dict[str, Any]:
-        settings = self.settings
-        async with ThumbnailUploads(self.storage, job.user_id, job.score_id) as uploads:
-            rendered: ThumbnailsRendered = await self.pool.run(
-                "render_thumbnails",
-                pdf_path,
-                timeout=settings.job_timeout_seconds,
-                on_part=uploads.add,
-                cover_width_px=settings.cover_width_px,
-                page_width_px=settings.page_thumb_width_px,
-                max_height_factor=settings.max_thumb_height_factor,
-                max_pages=settings.max_pages_thumbnailed,
-                quality=settings.jpeg_quality,
-            )
-        return {
-            "cover_key": uploads.cover_key,
-            "page_keys": uploads.page_keys,
-            "bytes_total": uploads.bytes_total,
-            "pages_total": rendered.pages_total,
-            "pages_failed": rendered.pages_failed,
-        }
-
-    async def _call_layout_service(
-        self, score_id: uuid.UUID, user_id: uuid.UUID, object_key: str
-    ) -> dict[str, Any]:
-        url = self.settings.layout_service_url
-        if not url:
-            raise PdfRejected("no layout service is configured")
-        pdf_url, _ = self.storage.presign_get(object_key, 120)
-        async with httpx.AsyncClient(timeout=self.settings.layout_timeout_seconds) as client:
-            response = await client.post(url, json={"score_id": str(score_id), "pdf_url": pdf_url})
-            response.raise_for_status()
-            layout = response.json()
-        key = f"{score_prefix(user_id, score_id)}layout.json"
-        await self.storage.s3.put_object(
-            Bucket=self.storage.bucket, Key=key, Body=response.content, ContentType="application/json"
-        )
-        return {"layout_key": key, "entries": len(layout) if isinstance(layout, list | dict) else 0}
-
-    async def _finish_failed(self, db: Database, task_id: uuid.UUID, reason: str) -> None:
-        async with db.session() as session:
-            task = await session.get(Task, task_id, with_for_update=True)
-            if task is None or task.status != "RUNNING":
-                return
-            task.status = "FAILED"
-            task.lease_until = None
-            _note(task, f"failed: {reason}")
-            # Layout analysis is an extra: its failure stays on its task, the score stays ready.
-            if task.kind != "layout_hook":
-                await add_event(
-                    session,
-                    ProcessingFailedV1(
-                        score_id=task.score_id, user_id=task.user_id, kind=task.kind, reason=reason
-                    ),
-                    PRODUCER,
-                )
-            await session.commit()
-
-    async def _finish_succeeded(self, db: Database, job: Job, outcome: Any) -> uuid.UUID | None:
-        """Record the outcome and publish it; returns the task this job runs next, if any."""
-        follow_up: uuid.UUID | None = None
-        async with db.session() as session:
-            task = await session.get(Task, job.task_id, with_for_update=True)
-            if task is None or task.status != "RUNNING":
-                return None  # deleted meanwhile, or finished by an instance that took over
-            task.status = "SUCCEEDED"
-            task.lease_until = None
-            if isinstance(outcome, PdfInfo):
-                task.result = {"pages": outcome.pages, "metadata": outcome.metadata}
-                _note(task, f"read {outcome.pages} pages")
-                await add_event(
-                    session,
-                    PagesCountedV1(
-                        score_id=job.score_id,
-                        user_id=job.user_id,
-                        pages=outcome.pages,
-                        page_sizes=outcome.page_sizes,
-                        pdf_metadata=PdfMetadata(**outcome.metadata),
-                    ),
-                    PRODUCER,
-                )
-                thumbnail = await self.ensure_task(
-                    session,
-                    score_id=job.score_id,
-                    user_id=job.user_id,
-                    kind="thumbnail",
-                    object_key=job.object_key,
-                    request=False,
-                )
-                await self.rerun(session, thumbnail, "page count read again", request=False)
-                # One that is RUNNING belongs to another job, which carries it.
-                follow_up = thumbnail.id if thumbnail.status == "PENDING" else None
-            elif job.kind == "thumbnail":
-                task.result = outcome
-                rendered = len(outcome["page_keys"])
-                _note(task, f"rendered the cover and {rendered} of {outcome['pages_total']} pages")
-                if outcome["pages_failed"]:
-                    _note(task, f"pages that could not be rendered: {outcome['pages_failed'][:50]}")
-                await add_event(
-                    session,
-                    ThumbnailsGeneratedV1(
-                        score_id=job.score_id,
-                        user_id=job.user_id,
-                        cover_key=outcome["cover_key"],
-                        page_keys=outcome["page_keys"],
-                        bytes_total=outcome["bytes_total"],
-                    ),
-                    PRODUCER,
-                )
-            else:
-                task.result = outcome
-                _note(task, f"layout stored at {outcome['layout_key']}")
-            await session.commit()
-        return follow_up
 
     # --- the tasks API ------------------------------------------------------------------------
 
@@ -430,15 +154,8 @@ class ProcessorService:
         conditions = [Task.user_id == user.user_id]
         if score_id is not None:
             conditions.append(Task.score_id == score_id)
-        total = await session.scalar(sa.select(sa.func.count()).select_from(Task).where(*conditions))
-        tasks = await session.scalars(
-            sa.select(Task)
-            .where(*conditions)
-            .order_by(Task.created_at.desc(), Task.id)
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        )
-        return Page(items=[task_out(t) for t in tasks], page=page, page_size=page_size, total=int(total or 0))
+        statement = sa.select(Task).where(*conditions).order_by(Task.created_at.desc(), Task.id)
+        return _task_page(await paginate(session, statement, page, page_size))
 
     async def _score_tasks(
         self, session: AsyncSession, user: Principal, score_id: uuid.UUID
@@ -455,35 +172,79 @@ class ProcessorService:
         self, session: AsyncSession, user: Principal, score_id: uuid.UUID
     ) -> TaskOut:
         tasks = await self._score_tasks(session, user, score_id)
-        thumbnail = tasks.get("thumbnail")
+        await self._count_refresh(session, user.user_id)
+        thumbnail = tasks.get(TaskKind.THUMBNAIL)
         if thumbnail is None:
             # Page count not read yet: the thumbnail task follows it on its own.
-            return task_out(tasks["pdf_info"])
-        task = await self.rerun(session, thumbnail, "thumbnails refresh requested")
-        await session.commit()
-        return task_out(task)
+            return task_out(tasks[TaskKind.PDF_INFO])
+        return task_out(await self.rerun(session, thumbnail, "thumbnails refresh requested"))
+
+    async def _count_refresh(self, session: AsyncSession, user_id: uuid.UUID) -> None:
+        """Count one refresh of the user's, or refuse it (ThumbnailRefreshLimited) when the last hour
+        holds as many as the limit. Every accepted call counts, one that finds its task still
+        running too. The user's row is locked: calls on several instances count one at a time."""
+        await session.execute(
+            insert(ThumbnailRefreshes).values(user_id=user_id, requested_at=[]).on_conflict_do_nothing()
+        )
+        refreshes = await session.get(
+            ThumbnailRefreshes, user_id, with_for_update=True, populate_existing=True
+        )
+        assert refreshes is not None
+        now = datetime.now(UTC)
+        recent = [at for at in refreshes.requested_at if at > now - REFRESH_WINDOW]
+        limit = self.settings.refresh_thumbnails_per_hour
+        if len(recent) >= limit:
+            wait = min(recent) + REFRESH_WINDOW - now
+            raise ThumbnailRefreshLimited(limit, max(1, math.ceil(wait.total_seconds())))
+        refreshes.requested_at = [*recent, now]
+        await session.flush()  # the next count reads the row again (populate_existing)
 
     async def run_layout(self, session: AsyncSession, user: Principal, score_id: uuid.UUID) -> TaskOut:
         if not self.settings.layout_service_url:
             raise LayoutServiceNotConfigured("Layout analysis is not available on this server")
         tasks = await self._score_tasks(session, user, score_id)
-        existing = tasks.get("layout_hook")
+        existing = tasks.get(TaskKind.LAYOUT_HOOK)
         if existing is not None:
-            task = await self.rerun(session, existing, "layout requested again")
-        else:
-            any_task = next(iter(tasks.values()))
-            task = await self.ensure_task(
-                session,
-                score_id=score_id,
-                user_id=user.user_id,
-                kind="layout_hook",
-                object_key=any_task.object_key,
-            )
-        await session.commit()
+            return task_out(await self.rerun(session, existing, "layout requested again"))
+        any_task = next(iter(tasks.values()))
+        task = await self.ensure_task(
+            session,
+            score_id=score_id,
+            user_id=user.user_id,
+            kind=TaskKind.LAYOUT_HOOK,
+            object_key=any_task.object_key,
+        )
         return task_out(task)
+
+    # --- the admin's ----------------------------------------------------------------------------
+
+    async def list_all_tasks(
+        self, session: AsyncSession, admin: Principal, status: TaskStatus | None, page: int, page_size: int
+    ) -> Page[TaskOut]:
+        """Every user's tasks, most recently changed first."""
+        conditions = [Task.status == status] if status else []
+        statement = sa.select(Task).where(*conditions).order_by(Task.updated_at.desc(), Task.id)
+        found = _task_page(await paginate(session, statement, page, page_size))
+        await record_admin_action(
+            session, self.settings.service_name, admin, "list_tasks", status.value if status else "all"
+        )
+        return found
+
+    async def retry_failed(self, session: AsyncSession, admin: Principal, task_id: uuid.UUID) -> TaskOut:
+        task = await session.get(Task, task_id, with_for_update=True)
+        if task is None:
+            raise TaskNotFound("No such task")
+        if task.status != TaskStatus.FAILED:
+            raise TaskNotFailed(f"The task is {task.status}")
+        await self.rerun(session, task, f"retry requested by admin {admin.user_id}")
+        await record_admin_action(session, self.settings.service_name, admin, "retry_task", str(task_id))
+        return task_out(task)
+
+    # --- erasure ------------------------------------------------------------------------------
 
     async def drop_score(self, session: AsyncSession, score_id: uuid.UUID) -> None:
         await session.execute(sa.delete(Task).where(Task.score_id == score_id))
 
     async def erase_user(self, session: AsyncSession, user_id: uuid.UUID) -> None:
         await session.execute(sa.delete(Task).where(Task.user_id == user_id))
+        await session.execute(sa.delete(ThumbnailRefreshes).where(ThumbnailRefreshes.user_id == user_id))

@@ -1,4 +1,4 @@
-"""Processor settings: thumbnail sizes, limits of the isolated renderer, retries."""
+"""Processor settings: thumbnail sizes, limits of the isolated renderer, retries, refresh limit."""
 
 from pydantic import Field
 
@@ -35,3 +35,6 @@ class ProcessorSettings(ServiceSettings, StorageSettings):
     job_max_tries: int = Field(default=10, ge=1)
     layout_service_url: str | None = None
     layout_timeout_seconds: float = 30.0
+    # Calls of `POST /tasks/refresh-thumbnails` one user may make in any hour (each re-renders up
+    # to MAX_PAGES_THUMBNAILED pages); past it, 429 with Retry-After.
+    refresh_thumbnails_per_hour: int = Field(default=20, ge=1)

@@ -6,13 +6,16 @@ models: the envelope of EVENTS.md with `data` of that event's model.
 """
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from faststream.specification import AsyncAPI
 from pydantic import create_model
 
+from scoremate_shared.db import Database
 from scoremate_shared.events import EventEnvelope, IntegrationEvent
 from scoremate_shared.messaging.broker import EventHandlers, create_broker
+from scoremate_shared.revocations import RevocationReader
 from scoremate_shared.settings import ServiceSettings
 
 SCHEMA_REF = "#/components/schemas/{model}"
@@ -36,7 +39,9 @@ def events_asyncapi(service: str, handlers: EventHandlers[Any]) -> dict[str, Any
         jwks_url="http://auth/unused",
     )
     broker = create_broker(settings)
-    handlers.attach(broker, None, settings)
+    db = Database(settings)  # an engine that never connects: only the subscribers are described
+    revocations = RevocationReader(db, poll_seconds=1.0, retention=timedelta(hours=1))
+    handlers.attach(broker, db=db, parts=None, settings=settings, revocations=revocations)
     spec: dict[str, Any] = (
         AsyncAPI(
             broker,

@@ -163,6 +163,7 @@ class EventHandlers(Generic[P]):
         return register
 
     async def _record_revocation(self, db: Database, event: AccessRevokedV1, ctx: EventContext[Any]) -> None:
+        """Keep the revocation; every worker of this service reads it within a second."""
         if self._revocations is None:
             raise RuntimeError("EventHandlers.attach() was not called")
         await record_revocation(db, self._revocations, event, ctx.envelope)

@@ -1,0 +1,69 @@
+"""Auth's event registrations through FastStream's in-memory broker and the real schema: the
+registration opens the transaction, claims the inbox and commits; a redelivery does nothing."""
+
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+from faststream.rabbit import RabbitBroker, TestRabbitBroker
+
+from scoremate_auth.context import AuthParts
+from scoremate_auth.events import handlers
+from scoremate_auth.models import EmailVerification
+from scoremate_auth.schemas import RegisterIn
+from scoremate_auth.service import AuthService
+from scoremate_auth.settings import AuthSettings
+from scoremate_shared.db import Database
+from scoremate_shared.events import EventEnvelope, UserRegisteredV1
+from scoremate_shared.messaging.broker import EVENTS_EXCHANGE
+from scoremate_shared.messaging.tables import inbox_table
+from scoremate_shared.revocations import RevocationReader
+
+from .conftest import RecordedEmails
+
+
+def test_auth_consumes_on_its_own_queues():
+    assert handlers.queues == ["auth.access-revoked", "auth.quota-changed", "auth.verification-email"]
+
+
+async def test_a_registration_is_emailed_once_in_its_own_committed_transaction(
+    auth_db: Database, auth_service: AuthService, auth_settings: AuthSettings, emails: RecordedEmails
+):
+    email = f"user-{uuid.uuid4().hex[:12]}@example.com"
+    async with auth_db.transaction() as session:
+        user = await auth_service.register(session, RegisterIn(email=email, password="correct horse battery"))
+    envelope = EventEnvelope.wrap(
+        UserRegisteredV1(user_id=user.id, email=email, referral_code=user.referral_code), "auth"
+    )
+
+    broker = RabbitBroker()
+    handlers.attach(
+        broker,
+        db=auth_db,
+        parts=AuthParts(auth=auth_service),
+        settings=auth_settings,
+        revocations=RevocationReader(auth_db, poll_seconds=1, retention=timedelta(hours=1)),
+    )
+    async with TestRabbitBroker(broker) as test_broker:
+        for _ in range(2):  # the second delivery is a duplicate
+            await test_broker.publish(
+                envelope.model_dump(mode="json"),
+                exchange=EVENTS_EXCHANGE,
+                routing_key=UserRegisteredV1.routing_key,
+                message_id=str(envelope.event_id),
+            )
+
+    async with auth_db.session() as session:
+        tokens = (
+            await session.scalars(
+                sa.select(EmailVerification.token_hash).where(EmailVerification.user_id == user.id)
+            )
+        ).all()
+        claims = (
+            await session.scalars(
+                sa.select(inbox_table.c.consumer).where(inbox_table.c.event_id == envelope.event_id)
+            )
+        ).all()
+    assert [sent.to for sent in emails.sent] == [email]
+    assert len(tokens) == 1  # the token of the one e-mail, committed with the claim
+    assert claims == ["auth.verification-email"]  # claimed once, under its queue's name

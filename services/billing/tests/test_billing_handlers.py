@@ -1,0 +1,71 @@
+"""Billing's event registrations through FastStream's in-memory broker and the real schema: the
+registration opens the transaction, claims the inbox and commits; a redelivery does nothing."""
+
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+from faststream.rabbit import RabbitBroker, TestRabbitBroker
+
+from scoremate_billing.context import BillingParts
+from scoremate_billing.events import handlers
+from scoremate_billing.models import UsageEntry, UsageReason
+from scoremate_billing.notifications import Notifier
+from scoremate_billing.referrals import ReferralService
+from scoremate_billing.service import BillingService
+from scoremate_billing.settings import BillingSettings
+from scoremate_shared.db import Database
+from scoremate_shared.events import EventEnvelope, ThumbnailsGeneratedV1
+from scoremate_shared.messaging.broker import EVENTS_EXCHANGE
+from scoremate_shared.messaging.tables import inbox_table
+from scoremate_shared.revocations import RevocationReader
+
+
+async def test_derived_images_are_counted_once_in_their_own_committed_transaction(
+    billing_db: Database,
+    billing: BillingService,
+    referrals: ReferralService,
+    billing_settings: BillingSettings,
+):
+    user_id, score_id = uuid.uuid4(), uuid.uuid4()
+    envelope = EventEnvelope.wrap(
+        ThumbnailsGeneratedV1(
+            score_id=score_id, user_id=user_id, cover_key="c", page_keys=["p1"], bytes_total=4321
+        ),
+        "processor",
+    )
+
+    broker = RabbitBroker()
+    handlers.attach(
+        broker,
+        db=billing_db,
+        parts=BillingParts(billing=billing, referrals=referrals, notifier=Notifier(billing_settings)),
+        settings=billing_settings,
+        revocations=RevocationReader(billing_db, poll_seconds=1, retention=timedelta(hours=1)),
+    )
+    async with TestRabbitBroker(broker) as test_broker:
+        for _ in range(2):  # the second delivery is a duplicate
+            await test_broker.publish(
+                envelope.model_dump(mode="json"),
+                exchange=EVENTS_EXCHANGE,
+                routing_key=ThumbnailsGeneratedV1.routing_key,
+                message_id=str(envelope.event_id),
+            )
+
+    async with billing_db.session() as session:
+        entries = (
+            await session.execute(
+                sa.select(UsageEntry.event_id, UsageEntry.delta_bytes, UsageEntry.reason).where(
+                    UsageEntry.user_id == user_id
+                )
+            )
+        ).all()
+        claims = (
+            await session.scalars(
+                sa.select(inbox_table.c.consumer).where(inbox_table.c.event_id == envelope.event_id)
+            )
+        ).all()
+        used = (await billing.usage(session, user_id)).used_bytes
+    assert entries == [(envelope.event_id, 4321, UsageReason.DERIVED_IMAGES)]
+    assert claims == ["billing.thumbnails-generated"]  # claimed once, under its queue's name
+    assert used == 4321
