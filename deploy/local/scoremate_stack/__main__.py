@@ -1,9 +1,12 @@
-"""`python -m scoremate_stack up|down|status|logs|clean|install` (what the Makefile runs)."""
+"""`python -m scoremate_stack up|down|status|logs|clean|install` (what the Makefile runs),
+`backup FOLDER` and `restore FOLDER` (docs/OPERATIONS.md, Back up and restore)."""
 
 import argparse
 import os
 import sys
+from pathlib import Path
 
+from scoremate_stack.backup import backup, restore
 from scoremate_stack.config import SERVICES, StackConfig
 from scoremate_stack.contracts import write_event_docs
 from scoremate_stack.gateway import (
@@ -12,6 +15,7 @@ from scoremate_stack.gateway import (
     render_compose_gateway_config,
     render_k8s_gateway_config,
 )
+from scoremate_stack.monitoring import k8s_observability_files
 from scoremate_stack.stack import Stack, StackError, install
 
 
@@ -27,10 +31,16 @@ def main(argv: list[str] | None = None) -> int:
             "clean",
             "install",
             "render-compose-gateway",
+            "render-k8s-observability",
             "write-event-docs",
+            "backup",
+            "restore",
         ],
     )
+    parser.add_argument("folder", nargs="?", type=Path, help="backup and restore: the backup's folder")
     args = parser.parse_args(argv)
+    if args.command in ("backup", "restore") and args.folder is None:
+        parser.error(f"{args.command} needs the backup's folder")
     cfg = StackConfig.dev()
     stack = Stack(cfg)
     try:
@@ -46,10 +56,15 @@ def main(argv: list[str] | None = None) -> int:
             ):
                 target.write_text(rendered)
                 print(f"wrote {target}")
+        elif args.command == "render-k8s-observability":
+            for target, rendered in k8s_observability_files().items():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(rendered)
+                print(f"wrote {target}")
         elif args.command == "up":
             install()
             stack.up()
-            print(f"ScoreMate is up: gateway {cfg.gateway_url}")
+            print(f"ScoreMate is up: gateway {cfg.gateway_url}, Prometheus {cfg.prometheus_url}")
             print(f"Logs: {cfg.log_dir}/ (make logs follows them all)")
         elif args.command == "down":
             stack.down()
@@ -60,9 +75,21 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "status":
             for name, pid in stack.status().items():
                 print(f"{name:10} {'running, pid ' + str(pid) if pid else 'stopped'}")
+        elif args.command == "backup":
+            summary = backup(stack, args.folder)
+            print(
+                f"backed up schemas {', '.join(summary.schemas)} and {summary.objects} objects "
+                f"({summary.object_bytes} bytes) to {summary.folder}"
+            )
+        elif args.command == "restore":
+            summary = restore(stack, args.folder)
+            print(
+                f"restored schemas {', '.join(summary.schemas)} and {summary.objects} objects "
+                f"from {summary.folder}"
+            )
         elif args.command == "logs":
             cfg.log_dir.mkdir(parents=True, exist_ok=True)
-            names = ["postgres", "rabbitmq", "s3", "nginx", *SERVICES]
+            names = ["postgres", "rabbitmq", "s3", "nginx", "prometheus", *SERVICES]
             files = [str(cfg.log_dir / f"{name}.log") for name in names]
             files.append(str(cfg.log_dir / "gateway-access.json"))
             os.execvp("tail", ["tail", "-n", "20", "-F", *files])  # noqa: S606

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 SERVICES = ("auth", "files", "library", "processor", "billing")
+# The services that touch objects: each has its own storage identity with only the rights its
+# policy in deploy/storage-policies/ grants (auth and billing get no storage credentials at all).
+STORAGE_SERVICES = ("files", "library", "processor")
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -22,6 +25,9 @@ class Ports:
     weed_filer: int
     weed_admin: int
     services: dict[str, int]
+    # Prometheus (its UI and API) and RabbitMQ's own metrics endpoint (rabbitmq_prometheus).
+    prometheus: int
+    amqp_metrics: int
 
 
 DEV_PORTS = Ports(
@@ -36,6 +42,8 @@ DEV_PORTS = Ports(
     weed_filer=18888,
     weed_admin=23646,
     services={"auth": 8101, "files": 8102, "library": 8103, "processor": 8104, "billing": 8105},
+    prometheus=9090,
+    amqp_metrics=15692,
 )
 
 # Distinct from the dev set so a test run never disturbs a running `make up` stack. SeaweedFS's
@@ -52,6 +60,8 @@ TEST_PORTS = Ports(
     weed_filer=24888,
     weed_admin=24646,
     services={"auth": 18101, "files": 18102, "library": 18103, "processor": 18104, "billing": 18105},
+    prometheus=29090,
+    amqp_metrics=25692,
 )
 
 
@@ -70,12 +80,19 @@ class StackConfig:
     pg_superuser_password: str = "pg-dev-superuser-pw"
     amqp_user: str = "scoremate"
     amqp_password: str = "scoremate-dev-pw"
+    # The storage admin: creates the bucket, and lets the tests look into it; never a service's.
     s3_access_key: str = "SCOREMATEDEVKEY"
     s3_secret_key: str = "scoremate-dev-secret-key"
     s3_bucket: str = "scores"
     # Worker processes of each API service (uvicorn reads WEB_CONCURRENCY): one per core. The
     # processor keeps one: its renders run in a pool of worker processes of its own.
     web_concurrency: int = field(default_factory=lambda: os.cpu_count() or 1)
+    # PostgreSQL keeps every acknowledged commit through a crash or power cut (fsync,
+    # full_page_writes, synchronous_commit on): `make up` is some people's server. Only the
+    # throw-away test stack trades that for speed.
+    durable_postgres: bool = True
+    # How often Prometheus scrapes every target (seconds).
+    scrape_interval_seconds: int = 15
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
@@ -96,6 +113,8 @@ class StackConfig:
             login_burst=1000,
             # Always several workers, whatever the machine: the tests see what `make up` runs.
             web_concurrency=2,
+            durable_postgres=False,
+            scrape_interval_seconds=5,
             extra_env=extra_env or {},
         )
 
@@ -112,6 +131,10 @@ class StackConfig:
         return f"http://127.0.0.1:{self.ports.gateway}"
 
     @property
+    def prometheus_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.prometheus}"
+
+    @property
     def amqp_url(self) -> str:
         return f"amqp://{self.amqp_user}:{self.amqp_password}@127.0.0.1:{self.ports.amqp}/"
 
@@ -125,6 +148,13 @@ class StackConfig:
     @staticmethod
     def service_password(service: str) -> str:
         return f"{service}-dev-pw"
+
+    @staticmethod
+    def storage_credentials(service: str) -> tuple[str, str]:
+        """The access key and secret of a service's own storage identity (development values)."""
+        if service not in STORAGE_SERVICES:
+            raise ValueError(f"{service} has no storage identity")
+        return f"scoremate-{service}-devkey", f"scoremate-{service}-dev-secret"
 
     def service_port(self, service: str, instance: int = 1) -> int:
         return self.ports.services[service] + 10 * (instance - 1)
@@ -160,12 +190,6 @@ class StackConfig:
             ),
             "DB_SCHEMA": service,
             "AMQP_URL": self.amqp_url,
-            "S3_ENDPOINT_URL": f"http://127.0.0.1:{ports.s3}",
-            "S3_PUBLIC_ENDPOINT_URL": f"{self.gateway_url}/s3",
-            "S3_ACCESS_KEY": self.s3_access_key,
-            "S3_SECRET_KEY": self.s3_secret_key,
-            "S3_BUCKET": self.s3_bucket,
-            "S3_REGION": "us-east-1",
             "JWKS_URL": f"http://127.0.0.1:{ports.services['auth']}/auth/.well-known/jwks.json",
             "UPLOAD_TOKEN_SECRET": self.upload_token_secret(),
             "LOG_DIR": str(self.log_dir),
@@ -175,6 +199,16 @@ class StackConfig:
             "WEB_CONCURRENCY": "1" if service == "processor" else str(self.web_concurrency),
             "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir(service, instance)),
         }
+        if service in STORAGE_SERVICES:
+            access_key, secret_key = self.storage_credentials(service)
+            env |= {
+                "S3_ENDPOINT_URL": f"http://127.0.0.1:{ports.s3}",
+                "S3_PUBLIC_ENDPOINT_URL": f"{self.gateway_url}/s3",
+                "S3_ACCESS_KEY": access_key,
+                "S3_SECRET_KEY": secret_key,
+                "S3_BUCKET": self.s3_bucket,
+                "S3_REGION": "us-east-1",
+            }
         if service == "auth":  # the one service that holds private signing keys
             env["SIGNING_KEY_ENCRYPTION_KEY"] = self.signing_key_encryption_key()
         env.update(self.extra_env.get(service, {}))

@@ -8,12 +8,15 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
+from typing import Any
 
-from scoremate_stack.config import SERVICES, StackConfig
+from scoremate_stack.config import REPO_ROOT, SERVICES, STORAGE_SERVICES, StackConfig
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 RABBIT_SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
 AS_POSTGRES = ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"]
+# What each service may do in the bucket: the same documents compose gives MinIO.
+STORAGE_POLICIES = REPO_ROOT / "deploy" / "storage-policies"
 
 
 def port_open(port: int) -> bool:
@@ -76,7 +79,7 @@ def init_postgres(cfg: StackConfig) -> None:
 
 def postgres_argv(cfg: StackConfig) -> list[str]:
     pg = postgres_dir(cfg)
-    return [
+    argv = [
         *AS_POSTGRES,
         str(PG_BIN / "postgres"),
         "-D",
@@ -91,14 +94,16 @@ def postgres_argv(cfg: StackConfig) -> list[str]:
         "max_connections=300",
         "-c",
         "shared_buffers=256MB",
-        # Development and test data: durability traded for speed, as INFRA.md measured.
-        "-c",
-        "fsync=off",
-        "-c",
-        "synchronous_commit=off",
-        "-c",
-        "full_page_writes=off",
     ]
+    if cfg.durable_postgres:
+        # Said out loud, so a postgresql.conf edited by hand cannot turn them off unnoticed.
+        durability = ["fsync=on", "full_page_writes=on", "synchronous_commit=on"]
+    else:
+        # The throw-away test stack only: durability traded for speed, as INFRA.md measured.
+        durability = ["fsync=off", "full_page_writes=off", "synchronous_commit=off"]
+    for setting in durability:
+        argv += ["-c", setting]
+    return argv
 
 
 def postgres_ready(cfg: StackConfig) -> bool:
@@ -202,9 +207,13 @@ def init_rabbit(cfg: StackConfig) -> None:
         "log.file = false\n"
         # A laptop disk is often fuller than the default 50 MB limit allows for; never block.
         "disk_free_limit.absolute = 10MB\n"
+        # The broker's own metrics for Prometheus (rabbitmq_prometheus), on loopback only.
+        f"prometheus.tcp.port = {cfg.ports.amqp_metrics}\n"
+        "prometheus.tcp.ip = 127.0.0.1\n"
     )
     # The management plugin adds seconds to every boot; it is off here (compose enables it).
-    (d / "etc" / "enabled_plugins").write_text("[].\n")
+    # rabbitmq_prometheus alone serves the broker's metrics for the stack's Prometheus.
+    (d / "etc" / "enabled_plugins").write_text("[rabbitmq_prometheus].\n")
     (d / "etc" / "rabbitmq-env.conf").write_text("")
 
 
@@ -223,20 +232,72 @@ def s3_dir(cfg: StackConfig) -> Path:
     return cfg.run_dir / "s3"
 
 
+# SeaweedFS's own actions for the S3 policy actions the services' policies use. Its "Write"
+# covers PUT and DELETE alike: where a policy allows only s3:PutObject (the processor), the
+# SeaweedFS identity may also delete those keys; MinIO and AWS keep the two apart.
+_SEAWEEDFS_ACTIONS = {
+    "s3:GetObject": "Read",
+    "s3:PutObject": "Write",
+    "s3:DeleteObject": "Write",
+    "s3:ListBucket": "List",
+}
+_S3_ARN = "arn:aws:s3:::"
+
+
+def seaweedfs_actions(policy: dict[str, Any]) -> list[str]:
+    """A storage policy (deploy/storage-policies/, AWS's format, as MinIO takes it) as SeaweedFS
+    identity actions: "Read:<bucket>/<key pattern>", "List:<bucket>/<prefix pattern>". SeaweedFS
+    matches `*` and `?` in them against "<bucket>/<key>" (or the listed prefix) as AWS does."""
+    actions: list[str] = []
+    for statement in policy["Statement"]:
+        if statement["Effect"] != "Allow":
+            raise ValueError(f"only Allow statements translate to SeaweedFS actions: {statement}")
+        for s3_action in statement["Action"]:
+            action = _SEAWEEDFS_ACTIONS[s3_action]
+            for resource in statement["Resource"]:
+                if not resource.startswith(_S3_ARN):
+                    raise ValueError(f"not an S3 resource: {resource}")
+                target = resource.removeprefix(_S3_ARN)
+                if action == "List" and "Condition" in statement:
+                    # Listing allowed only under the prefixes of the condition.
+                    prefixes = statement["Condition"]["StringLike"]["s3:prefix"]
+                    actions += [f"List:{target}/{prefix}" for prefix in prefixes]
+                else:
+                    actions.append(f"{action}:{target}")
+    return list(dict.fromkeys(actions))
+
+
+def storage_policy(service: str) -> dict[str, Any]:
+    policy: dict[str, Any] = json.loads((STORAGE_POLICIES / f"{service}.json").read_text())
+    return policy
+
+
+def s3_identities(cfg: StackConfig) -> dict[str, Any]:
+    """The admin (the stack runner's, and the tests' to look into the bucket) and one identity per
+    service, with the rights of its policy only."""
+    admin = {
+        "name": "admin",
+        "credentials": [{"accessKey": cfg.s3_access_key, "secretKey": cfg.s3_secret_key}],
+        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+    }
+    services = []
+    for service in STORAGE_SERVICES:
+        access_key, secret_key = cfg.storage_credentials(service)
+        services.append(
+            {
+                "name": service,
+                "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
+                "actions": seaweedfs_actions(storage_policy(service)),
+            }
+        )
+    return {"identities": [admin, *services]}
+
+
 def init_s3(cfg: StackConfig) -> None:
     d = s3_dir(cfg)
     (d / "data").mkdir(parents=True, exist_ok=True)
     (d / "log").mkdir(parents=True, exist_ok=True)
-    identities = {
-        "identities": [
-            {
-                "name": "scoremate",
-                "credentials": [{"accessKey": cfg.s3_access_key, "secretKey": cfg.s3_secret_key}],
-                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-            }
-        ]
-    }
-    (d / "s3.json").write_text(json.dumps(identities))
+    (d / "s3.json").write_text(json.dumps(s3_identities(cfg)))
 
 
 def s3_argv(cfg: StackConfig) -> list[str]:

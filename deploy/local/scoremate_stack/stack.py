@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from scoremate_stack import infra
+from scoremate_stack import infra, monitoring
 from scoremate_stack.config import REPO_ROOT, SERVICES, StackConfig
 from scoremate_stack.gateway import write_gateway_config
 from scoremate_stack.processes import ProcessTable, wait_until
@@ -19,7 +19,11 @@ APT_PACKAGES = {
     "rabbitmq-server": infra.RABBIT_SERVER,
     "nginx": Path("/usr/sbin/nginx"),
     "postgresql-15": infra.PG_BIN / "postgres",
+    "prometheus": monitoring.PROMETHEUS_BIN,
 }
+# Installed without their recommendations: Prometheus' would bring node-exporter and its hardware
+# collectors (smartmontools, ipmitool), which the stack never runs.
+WITHOUT_RECOMMENDS = {"prometheus"}
 # How each process prefers to be stopped (INFRA.md): postgres "fast" shutdown on SIGINT.
 STOP_SIGNAL = {"postgres": signal.SIGINT}
 
@@ -40,10 +44,20 @@ def install() -> None:
         return
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-q", *missing], check=True, env=env)
+    plain = [package for package in missing if package not in WITHOUT_RECOMMENDS]
+    lean = [package for package in missing if package in WITHOUT_RECOMMENDS]
+    if plain:
+        subprocess.run(["apt-get", "install", "-y", "-q", *plain], check=True, env=env)
+    if lean:
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "--no-install-recommends", *lean], check=True, env=env
+        )
     # Without systemd nothing starts them, but some images would: the stack runs its own.
-    for service in ("rabbitmq-server", "nginx"):
+    for service in ("rabbitmq-server", "nginx", "prometheus"):
         subprocess.run(["service", service, "stop"], check=False, capture_output=True)
+    if "prometheus" in lean and shutil.which("systemctl"):
+        # The packaged one would take port 9090, the stack's, at the next boot.
+        subprocess.run(["systemctl", "disable", "--now", "prometheus"], check=False, capture_output=True)
 
 
 class Stack:
@@ -77,8 +91,10 @@ class Stack:
         for service in SERVICES:
             self.start_service(service, wait=False)
         self.start("nginx")
+        self.start("prometheus", wait=False)
         for service in SERVICES:
             self.wait_service_ready(service, timeout=timeout)
+        self._wait("prometheus", timeout)
 
     def start_infra(self, timeout: float = 120.0) -> None:
         for name in INFRA:
@@ -91,11 +107,11 @@ class Stack:
             sorted(p.stem for p in self.cfg.pid_dir.glob("*.pid")) if self.cfg.pid_dir.exists() else []
         )
         services = [name for name in instances if name.split("-")[0] in SERVICES]
-        for name in [*services, "nginx", "s3", "rabbitmq", "epmd", "postgres"]:
+        for name in [*services, "prometheus", "nginx", "s3", "rabbitmq", "epmd", "postgres"]:
             self.stop(name)
 
     def start(self, name: str, *, wait: bool = True, timeout: float = 120.0) -> None:
-        """Start one process by name (postgres, epmd, rabbitmq, s3, nginx or a service)."""
+        """Start one process by name (postgres, epmd, rabbitmq, s3, nginx, prometheus or a service)."""
         if name in SERVICES:
             self.start_service(name, wait=wait, timeout=timeout)
             return
@@ -130,6 +146,9 @@ class Stack:
             if check.returncode != 0:
                 raise StackError(f"gateway configuration is invalid:\n{check.stderr}")
             self.processes.spawn(name, [*base, "-g", "daemon off;"])
+        elif name == "prometheus":
+            monitoring.write_prometheus_config(cfg, self.service_instances())
+            self.processes.spawn(name, monitoring.prometheus_argv(cfg), cwd=monitoring.prometheus_dir(cfg))
         else:
             raise StackError(f"unknown process {name!r}")
         if wait:
@@ -161,6 +180,7 @@ class Stack:
             shutil.rmtree(metrics_dir, ignore_errors=True)
             metrics_dir.mkdir(parents=True)
             self.processes.spawn(name, argv, env=env, cwd=REPO_ROOT)
+            monitoring.write_service_targets(self.cfg, self.service_instances())
         if wait:
             self.wait_service_ready(service, instance, timeout=timeout)
 
@@ -175,6 +195,9 @@ class Stack:
                 beam.stop("rabbit", signal.SIGTERM, timeout=20)
             return
         self.processes.stop(name, STOP_SIGNAL.get(name, signal.SIGTERM), timeout=20)
+        if monitoring.service_instance(name) is not None:
+            # Stopped on purpose: no longer a target. (A killed one stays, and shows as down.)
+            monitoring.write_service_targets(self.cfg, self.service_instances())
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         """Signal a process without waiting (SIGKILL by default: a crash)."""
@@ -192,8 +215,16 @@ class Stack:
     def is_running(self, name: str) -> bool:
         return self.processes.is_running(name)
 
+    def service_instances(self) -> list[tuple[str, int]]:
+        """(service, instance) of every service process running now."""
+        if not self.cfg.pid_dir.exists():
+            return []
+        names = [path.stem for path in self.cfg.pid_dir.glob("*.pid")]
+        found = [(name, monitoring.service_instance(name)) for name in names]
+        return [instance for name, instance in found if instance and self.processes.is_running(name)]
+
     def status(self) -> dict[str, int | None]:
-        names = [*INFRA, "nginx", *SERVICES]
+        names = [*INFRA, "nginx", "prometheus", *SERVICES]
         return {name: self.processes.pid(name) for name in names}
 
     def clean(self) -> None:
@@ -211,6 +242,7 @@ class Stack:
             "rabbitmq": lambda: infra.port_open(cfg.ports.amqp),
             "s3": lambda: infra.s3_ready(cfg),
             "nginx": lambda: infra.http_ok(f"{cfg.gateway_url}/healthz"),
+            "prometheus": lambda: infra.http_ok(f"{cfg.prometheus_url}/-/ready"),
         }
         return checks[name]
 
