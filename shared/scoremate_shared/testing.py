@@ -6,11 +6,13 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, MetaData
+from sqlalchemy import Column, Connection, Integer, MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, AsyncTransaction
 
 from scoremate_shared.db import Database
+from scoremate_shared.messaging.tables import messaging_metadata
 from scoremate_shared.migrations import upgrade_to_head
+from scoremate_shared.revocations import revocations_metadata
 from scoremate_shared.settings import ServiceSettings
 
 
@@ -62,3 +64,23 @@ async def schema_differences(db: Database, *metadatas: MetaData) -> list[Any]:
 
     async with db.engine.connect() as connection:
         return await connection.run_sync(compare)
+
+
+SHARED_TABLES = (messaging_metadata, revocations_metadata)
+
+
+async def assert_migrations_build_the_models(db: Database, models: MetaData) -> None:
+    """The migrated schema is exactly the service's models plus the shared tables it keeps."""
+    differences = await schema_differences(db, models, *SHARED_TABLES)
+    assert differences == [], "\n".join(map(str, differences))
+
+
+async def assert_a_column_added_to_a_model_alone_is_found(db: Database, models: MetaData, table: str) -> None:
+    """The comparison is sensitive: a column in a model without its revision is reported."""
+    changed = MetaData()
+    for each in models.tables.values():
+        each.to_metadata(changed)
+    changed.tables[table].append_column(Column("added_without_a_revision", Integer))
+    differences = await schema_differences(db, changed, *SHARED_TABLES)
+    assert [difference[0] for difference in differences] == ["add_column"]
+    assert differences[0][3].name == "added_without_a_revision"
