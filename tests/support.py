@@ -133,8 +133,9 @@ class ApiClient:
             await asyncio.sleep(0.1)
 
 
-async def list_objects(stack: Any, prefix: str) -> list[str]:
-    """The keys under `prefix` in the test stack's bucket, read straight from S3."""
+async def object_sizes(stack: Any, prefix: str) -> dict[str, int]:
+    """Every object under `prefix` in the test stack's bucket with its size, read straight from S3
+    with the stack's admin key."""
     async with aioboto3.Session().client(
         "s3",
         endpoint_url=f"http://127.0.0.1:{stack.cfg.ports.s3}",
@@ -142,8 +143,41 @@ async def list_objects(stack: Any, prefix: str) -> list[str]:
         aws_secret_access_key=stack.cfg.s3_secret_key,
         region_name="us-east-1",
     ) as s3:
-        listing = await s3.list_objects_v2(Bucket=stack.cfg.s3_bucket, Prefix=prefix)
-        return [item["Key"] for item in listing.get("Contents", [])]
+        sizes: dict[str, int] = {}
+        async for page in s3.get_paginator("list_objects_v2").paginate(
+            Bucket=stack.cfg.s3_bucket, Prefix=prefix
+        ):
+            sizes.update({item["Key"]: int(item["Size"]) for item in page.get("Contents", [])})
+        return sizes
+
+
+async def list_objects(stack: Any, prefix: str) -> list[str]:
+    """The keys under `prefix` in the test stack's bucket, read straight from S3."""
+    return list(await object_sizes(stack, prefix))
+
+
+async def image_bytes(stack: Any, user_id: str, score_id: str | None = None) -> int:
+    """Bytes of the cover and page images (`cover.jpg`, `thumbs/page-*.jpg`) stored for one score
+    of the user, or for all of them: what billing counts beside each original (API.md, `used_bytes`).
+
+    Read once the score is ready: its images are stored before it is."""
+    prefix = f"{user_id}/scores/{score_id}/" if score_id else f"{user_id}/scores/"
+    return sum(size for key, size in (await object_sizes(stack, prefix)).items() if key.endswith(".jpg"))
+
+
+async def usage_reaches(api: ApiClient, user: User, used_bytes: int, timeout: float = 30) -> dict[str, Any]:
+    """`GET /billing/usage` once it counts `used_bytes` (or at the deadline, for the caller's assert).
+
+    A score turns ready when its images are stored; billing counts them from the same event, a
+    moment later or earlier."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = await api.http.get("/billing/usage", headers=user.headers)
+        assert response.status_code == 200, response.text
+        usage: dict[str, Any] = response.json()
+        if usage["used_bytes"] == used_bytes or time.monotonic() > deadline:
+            return usage
+        await asyncio.sleep(0.2)
 
 
 async def admin_cli(stack: Any, command: str, email: str) -> None:

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from tests.admin.test_admin_operations import make_admin
-from tests.support import CORPUS, ApiClient, corpus_manifest
+from tests.support import CORPUS, ApiClient, corpus_manifest, image_bytes, usage_reaches
 
 pytestmark = pytest.mark.stack
 
@@ -45,16 +45,17 @@ async def test_admin_sees_users_tasks_files_and_the_access_log_and_retries_a_fai
         "/files/download-url", params={"score_id": ready["id"]}, headers=owner.headers
     )
     assert download.status_code == 200
+    # Both originals, and the images of the one that rendered (API.md, `used_bytes`).
+    locked_bytes = (CORPUS / "bad" / "encrypted-user-password.pdf").stat().st_size
+    used = good.size_bytes + locked_bytes + await image_bytes(stack, owner.id)
+    assert (await usage_reaches(api, owner, used))["used_bytes"] == used
     admin = await make_admin(api, stack, await api.register())
 
     users_response = await api.http.get("/admin/users", params={"page_size": 100}, headers=admin.headers)
     assert users_response.status_code == 200, users_response.text
     users = users_response.json()
     mine = next(u for u in users["items"] if u["user_id"] == owner.id)
-    assert (
-        mine["used_bytes"]
-        == good.size_bytes + (CORPUS / "bad" / "encrypted-user-password.pdf").stat().st_size
-    )
+    assert mine["used_bytes"] == used
     assert mine["plan"] == "solo"
 
     failed = (

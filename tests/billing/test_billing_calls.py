@@ -9,7 +9,7 @@ import pytest
 
 from tests.billing.receivers import WebhookReceiver, start_smtp
 from tests.conftest import SMTP_PORT, TEST_SOLO_QUOTA_MB, WEBHOOK_PORT
-from tests.support import CORPUS, ApiClient, corpus_manifest, verify_email
+from tests.support import ApiClient, corpus_manifest, image_bytes, usage_reaches, verify_email
 
 pytestmark = pytest.mark.stack
 BONUS_MB = 50
@@ -130,15 +130,30 @@ async def test_referral_at_sign_up_and_by_redemption_credits_both_once(api: ApiC
 
 
 async def test_crossing_80_percent_notifies_once_by_webhook_and_email_and_rearms(
-    api: ApiClient, webhook, mailbox
+    api: ApiClient, stack, webhook, mailbox
 ):
     user = await api.register()
-    big = corpus_manifest()["mozart_quartet-k458-mvt2_scanned-200dpi.pdf"]
-    book = corpus_manifest()["anthology_book.pdf"]
-    first = await api.upload_score(user, big.path.read_bytes(), "Scan")
-    await api.wait_for_score(user, first["id"])
-    second = await api.upload_score(user, book.path.read_bytes(), "Book")
-    await api.wait_for_score(user, second["id"])
+    quota = TEST_SOLO_QUOTA_MB * 1024 * 1024
+    manifest = corpus_manifest()
+    # Originals and their images (about 2 MB of them, 1.5 MB the book's 93 pages): the book and
+    # the quartet movement stay under 80 % (about 77 %), the second movement takes them to about
+    # 87 %, well short of 95 %.
+    book = manifest["anthology_book.pdf"].path.read_bytes()
+    quartet = manifest["mozart_quartet-k458-mvt2.pdf"].path.read_bytes()
+    finale = manifest["mozart_quartet-k458-mvt4.pdf"].path.read_bytes()
+
+    async def stored(data: bytes, title: str) -> tuple[dict, int]:
+        """Upload until ready; the score and the bytes it counts (its original and its images)."""
+        score = await api.upload_score(user, data, title)
+        assert (await api.wait_for_score(user, score["id"], timeout=90))["status"] == "ready"
+        return score, len(data) + await image_bytes(stack, user.id, score["id"])
+
+    _, kept = await stored(book, "Book")
+    _, quartet_bytes = await stored(quartet, "Quartet")
+    kept += quartet_bytes
+    assert kept < 0.8 * quota
+    second, second_bytes = await stored(finale, "Finale")
+    assert 0.8 * quota <= kept + second_bytes < 0.95 * quota
 
     async def notified(count: int) -> list[dict]:
         for _ in range(100):
@@ -153,7 +168,8 @@ async def test_crossing_80_percent_notifies_once_by_webhook_and_email_and_rearms
     headers, body = next((h, b) for h, b in webhook.calls if json.loads(b)["data"]["user_id"] == user.id)
     expected = hmac.new(b"test-webhook-secret", body, hashlib.sha256).hexdigest()
     assert headers["x-scoremate-signature"] == f"sha256={expected}"
-    usage = (await api.http.get("/billing/usage", headers=user.headers)).json()
+    usage = await usage_reaches(api, user, kept + second_bytes)
+    assert usage["used_bytes"] == kept + second_bytes
     assert usage["warning"] == 80
     for _ in range(100):
         if any(user.email in rcpts for rcpts, _ in mailbox.messages):
@@ -163,16 +179,15 @@ async def test_crossing_80_percent_notifies_once_by_webhook_and_email_and_rearms
 
     # Falling below re-arms the threshold; crossing again notifies again.
     assert (await api.http.delete(f"/scores/{second['id']}", headers=user.headers)).status_code == 204
-    for _ in range(100):
-        if (await api.http.get("/billing/usage", headers=user.headers)).json()["warning"] is None:
-            break
-        await asyncio.sleep(0.1)
-    third = await api.upload_score(
-        user, CORPUS.joinpath("anthology_book.pdf").read_bytes() + b"\n%again\n", "Book 2"
-    )
-    await api.wait_for_score(user, third["id"])
+    usage = await usage_reaches(api, user, kept)
+    assert usage["used_bytes"] == kept
+    assert usage["warning"] is None
+    _, again_bytes = await stored(finale + b"\n%again\n", "Finale 2")
     events = await notified(2)
     assert [e["data"]["threshold"] for e in events] == [80, 80]
+    usage = await usage_reaches(api, user, kept + again_bytes)
+    assert usage["used_bytes"] == kept + again_bytes
+    assert usage["warning"] == 80
 
 
 async def test_after_a_downgrade_below_usage_uploads_are_refused_and_the_library_stays_usable(api: ApiClient):

@@ -1,12 +1,12 @@
 """50 concurrent upload-url requests for a user with room for 10 files: at most 10 succeed, and
-after every upload settles the usage is exactly the sum of the stored files."""
+after every upload settles the usage is exactly the sum of the stored files and their images."""
 
 import asyncio
 
 import pytest
 
 from tests.conftest import TEST_SOLO_QUOTA_MB
-from tests.support import ApiClient, corpus_manifest
+from tests.support import ApiClient, corpus_manifest, image_bytes, usage_reaches
 
 pytestmark = pytest.mark.stack
 
@@ -19,7 +19,7 @@ def _padded_pdf(index: int) -> bytes:
     return base + tail + b"%" * (FILE_BYTES - len(base) - len(tail) - 1) + b"\n"
 
 
-async def test_concurrent_upload_urls_never_overshoot_the_quota(api: ApiClient):
+async def test_concurrent_upload_urls_never_overshoot_the_quota(api: ApiClient, stack):
     assert 10 * FILE_BYTES <= TEST_SOLO_QUOTA_MB * 1024 * 1024 < 11 * FILE_BYTES
     user = await api.register()
     files = [_padded_pdf(i) for i in range(50)]
@@ -42,12 +42,10 @@ async def test_concurrent_upload_urls_never_overshoot_the_quota(api: ApiClient):
         scores.append(created.json()["id"])
     for score_id in scores:
         assert (await api.wait_for_score(user, score_id))["status"] == "ready"
-    for _ in range(50):
-        usage = (await api.http.get("/billing/usage", headers=user.headers)).json()
-        if usage["used_bytes"] == len(granted) * FILE_BYTES:
-            break
-        await asyncio.sleep(0.1)
-    assert usage["used_bytes"] == len(granted) * FILE_BYTES
+    # Each original and the cover and page images stored for it (API.md, `used_bytes`).
+    expected = len(granted) * FILE_BYTES + await image_bytes(stack, user.id)
+    usage = await usage_reaches(api, user, expected)
+    assert usage["used_bytes"] == expected
     assert usage["scores"] == len(granted)
     # Full: an eleventh file is still refused once the ten are stored.
     one_more = await api.request_upload(user, _padded_pdf(99))

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from tests.support import CORPUS, ApiClient, corpus_manifest
+from tests.support import CORPUS, ApiClient, corpus_manifest, image_bytes, usage_reaches
 
 pytestmark = pytest.mark.stack
 
@@ -19,7 +19,7 @@ WALKED = [
 ]
 
 
-async def test_corpus_scores_become_ready_with_their_pages_and_cover(api: ApiClient):
+async def test_corpus_scores_become_ready_with_their_pages_and_cover(api: ApiClient, stack):
     user = await api.register()
     manifest = corpus_manifest()
     created = [
@@ -45,8 +45,14 @@ async def test_corpus_scores_become_ready_with_their_pages_and_cover(api: ApiCli
         # Portrait covers are taller than wide, the landscape one the other way round.
         assert (image.width > image.height) == (expected.width_pt > expected.height_pt)
 
-    usage = (await api.http.get("/billing/usage", headers=user.headers)).json()
-    assert usage["used_bytes"] == sum(manifest[name].size_bytes for name in WALKED)
+    # Each original and the cover and page images stored for it (API.md, `used_bytes`).
+    used = 0
+    for (name, _), score in zip(created, ready, strict=True):
+        images = await image_bytes(stack, user.id, score["id"])
+        assert images > 0, name
+        used += manifest[name].size_bytes + images
+    usage = await usage_reaches(api, user, used)
+    assert usage["used_bytes"] == used
     assert usage["scores"] == len(WALKED)
 
 

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from tests.support import ApiClient, corpus_manifest
+from tests.support import ApiClient, corpus_manifest, image_bytes, usage_reaches
 
 pytestmark = pytest.mark.stack
 
@@ -30,7 +30,10 @@ async def test_scores_created_across_a_broker_restart_all_become_ready(api: ApiC
     scores = before + during
     ready = await asyncio.gather(*(api.wait_for_score(user, s["id"], timeout=90) for s in scores))
     assert [s["status"] for s in ready] == ["ready"] * len(files)
+    # Each original and the cover and page images stored for it (API.md, `used_bytes`).
+    used = 0
     for name, score in zip(files, ready, strict=True):
         assert score["pages"] == manifest[name].pages
-    usage = (await api.http.get("/billing/usage", headers=user.headers)).json()
-    assert usage["used_bytes"] == sum(manifest[name].size_bytes for name in files)
+        used += manifest[name].size_bytes + await image_bytes(stack, user.id, score["id"])
+    usage = await usage_reaches(api, user, used)
+    assert usage["used_bytes"] == used

@@ -11,7 +11,15 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.support import CORPUS, ApiClient, User, corpus_manifest, list_objects
+from tests.support import (
+    CORPUS,
+    ApiClient,
+    User,
+    corpus_manifest,
+    image_bytes,
+    list_objects,
+    usage_reaches,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -187,9 +195,11 @@ async def test_deleting_a_score_frees_its_objects_and_its_bytes(api: ApiClient, 
     keys = await list_objects(stack, prefix)
     assert any(k.endswith("original.pdf") for k in keys)
     assert any(k.endswith("cover.jpg") for k in keys)
-    assert (await api.http.get("/billing/usage", headers=user.headers)).json()["used_bytes"] == score[
-        "size_bytes"
-    ]
+    # The original and its cover and page images (API.md, `used_bytes`), all to be given back.
+    images = await image_bytes(stack, user.id, score["id"])
+    assert images > 0
+    used = score["size_bytes"] + images
+    assert (await usage_reaches(api, user, used))["used_bytes"] == used
 
     assert (await api.http.delete(f"/scores/{score['id']}", headers=user.headers)).status_code == 204
     assert (await api.http.get(f"/scores/{score['id']}", headers=user.headers)).status_code == 404

@@ -10,7 +10,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.support import ApiClient, User, corpus_manifest
+from tests.support import ApiClient, User, corpus_manifest, image_bytes
 
 # Small engraved files: many uploads per second of fault.
 FILES = [
@@ -113,7 +113,10 @@ async def assert_settled(stack: Any, api: ApiClient, flow: UploadFlow, timeout: 
     assert [s["status"] for s in scores] == ["ready"] * len(scores), [s["error"] for s in scores]
     # Usage follows the uploads through the bus: a service restarted last may still be draining
     # its queue when the last score turns ready. Lost would be short for good, not for a moment.
-    expected = (sum(flow.sizes.values()), len(flow.created))
+    # Each original and the cover and page images stored for it (API.md, `used_bytes`); the user
+    # has no score but the flow's.
+    images = await image_bytes(stack, flow.user.id)
+    expected = (sum(flow.sizes.values()) + images, len(flow.created))
     usage_deadline = time.monotonic() + 30
     while True:
         usage = (await api.http.get("/billing/usage", headers=flow.user.headers)).json()
@@ -145,7 +148,7 @@ async def assert_settled(stack: Any, api: ApiClient, flow: UploadFlow, timeout: 
                 ),
                 {"u": flow.user.id},
             )
-            assert stored == usage["used_bytes"]
+            assert stored + images == usage["used_bytes"]
             deadline = time.monotonic() + 30
             while True:
                 backlog = 0

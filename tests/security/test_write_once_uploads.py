@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.admin.test_admin_operations import make_admin
 from tests.conftest import TEST_RECONCILE_GRACE_SECONDS
-from tests.support import ApiClient, User, corpus_manifest, list_objects
+from tests.support import ApiClient, User, corpus_manifest, image_bytes, list_objects, usage_reaches
 
 pytestmark = pytest.mark.stack
 
@@ -157,7 +157,9 @@ async def test_a_put_after_verification_never_changes_the_verified_bytes(api: Ap
     assert await downloaded() == data
     score = (await api.http.get(f"/scores/{ready['id']}", headers=user.headers)).json()
     assert score["content_hash"] == hashlib.sha256(data).hexdigest()
-    assert (await _usage(api, user))["used_bytes"] == len(data)
+    # What was verified, and the images rendered from it (API.md, `used_bytes`).
+    used = len(data) + await image_bytes(stack, user.id, ready["id"])
+    assert (await usage_reaches(api, user, used))["used_bytes"] == used
 
 
 async def test_a_put_after_the_score_was_deleted_never_brings_it_back(api: ApiClient, stack):
