@@ -14,7 +14,16 @@ pytestmark = pytest.mark.stack
 
 def test_every_queue_of_every_service_is_a_durable_classic_queue(stack):
     listed = subprocess.run(
-        ["rabbitmqctl", "-q", "list_queues", "name", "type", "durable", "--formatter", "json"],
+        [
+            str(infra.RABBIT_SERVER.parent / "rabbitmqctl"),
+            "-q",
+            "list_queues",
+            "name",
+            "type",
+            "durable",
+            "--formatter",
+            "json",
+        ],
         env=infra.rabbit_env(stack.cfg),
         capture_output=True,
         text=True,
