@@ -1,19 +1,25 @@
 """Test helpers of the middle tier (a service's logic against a real PostgreSQL): a migrated
 database and a session whose work is rolled back. Used by the services' tests only."""
 
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from faststream.rabbit import RabbitBroker, TestRabbitBroker
 from sqlalchemy import Column, Connection, Integer, MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, AsyncTransaction
 
 from scoremate_shared.db import Database
+from scoremate_shared.events import EventEnvelope
+from scoremate_shared.messaging.broker import EVENTS_EXCHANGE, EventHandlers
 from scoremate_shared.messaging.tables import messaging_metadata
 from scoremate_shared.migrations import upgrade_to_head
-from scoremate_shared.revocations import revocations_metadata
+from scoremate_shared.revocations import RevocationReader, revocations_metadata
 from scoremate_shared.settings import ServiceSettings
+
+P = TypeVar("P")
 
 
 def migrated_database(settings: ServiceSettings, migrations_dir: Path) -> Database:
@@ -84,3 +90,28 @@ async def assert_a_column_added_to_a_model_alone_is_found(db: Database, models: 
     differences = await schema_differences(db, changed, *SHARED_TABLES)
     assert [difference[0] for difference in differences] == ["add_column"]
     assert differences[0][3].name == "added_without_a_revision"
+
+
+async def deliver_twice(
+    handlers: EventHandlers[P],
+    envelope: EventEnvelope,
+    routing_key: str,
+    *,
+    db: Database,
+    parts: P,
+    settings: ServiceSettings,
+) -> None:
+    """Deliver one event twice (the second a duplicate) to the service's real registrations
+    through FastStream's in-memory broker: each delivery runs in the unit of work its
+    registration opens and commits against `db`."""
+    broker = RabbitBroker()
+    revocations = RevocationReader(db, poll_seconds=1.0, retention=timedelta(hours=1))
+    handlers.attach(broker, db=db, parts=parts, settings=settings, revocations=revocations)
+    async with TestRabbitBroker(broker) as test_broker:
+        for _ in range(2):
+            await test_broker.publish(
+                envelope.model_dump(mode="json"),
+                exchange=EVENTS_EXCHANGE,
+                routing_key=routing_key,
+                message_id=str(envelope.event_id),
+            )

@@ -2,10 +2,8 @@
 registration opens the transaction, claims the inbox and commits; a redelivery does nothing."""
 
 import uuid
-from datetime import timedelta
 
 import sqlalchemy as sa
-from faststream.rabbit import RabbitBroker, TestRabbitBroker
 
 from scoremate_auth.context import AuthParts
 from scoremate_auth.events import handlers
@@ -15,9 +13,8 @@ from scoremate_auth.service import AuthService
 from scoremate_auth.settings import AuthSettings
 from scoremate_shared.db import Database
 from scoremate_shared.events import EventEnvelope, UserRegisteredV1
-from scoremate_shared.messaging.broker import EVENTS_EXCHANGE
 from scoremate_shared.messaging.tables import inbox_table
-from scoremate_shared.revocations import RevocationReader
+from scoremate_shared.testing import deliver_twice
 
 from .conftest import RecordedEmails
 
@@ -36,22 +33,14 @@ async def test_a_registration_is_emailed_once_in_its_own_committed_transaction(
         UserRegisteredV1(user_id=user.id, email=email, referral_code=user.referral_code), "auth"
     )
 
-    broker = RabbitBroker()
-    handlers.attach(
-        broker,
+    await deliver_twice(
+        handlers,
+        envelope,
+        UserRegisteredV1.routing_key,
         db=auth_db,
         parts=AuthParts(auth=auth_service),
         settings=auth_settings,
-        revocations=RevocationReader(auth_db, poll_seconds=1, retention=timedelta(hours=1)),
-    )
-    async with TestRabbitBroker(broker) as test_broker:
-        for _ in range(2):  # the second delivery is a duplicate
-            await test_broker.publish(
-                envelope.model_dump(mode="json"),
-                exchange=EVENTS_EXCHANGE,
-                routing_key=UserRegisteredV1.routing_key,
-                message_id=str(envelope.event_id),
-            )
+    )  # the second delivery is a duplicate
 
     async with auth_db.session() as session:
         tokens = (

@@ -2,10 +2,8 @@
 registration opens the transaction, claims the inbox and commits; a redelivery does nothing."""
 
 import uuid
-from datetime import timedelta
 
 import sqlalchemy as sa
-from faststream.rabbit import RabbitBroker, TestRabbitBroker
 
 from scoremate_billing.context import BillingParts
 from scoremate_billing.events import handlers
@@ -16,9 +14,8 @@ from scoremate_billing.service import BillingService
 from scoremate_billing.settings import BillingSettings
 from scoremate_shared.db import Database
 from scoremate_shared.events import EventEnvelope, ThumbnailsGeneratedV1
-from scoremate_shared.messaging.broker import EVENTS_EXCHANGE
 from scoremate_shared.messaging.tables import inbox_table
-from scoremate_shared.revocations import RevocationReader
+from scoremate_shared.testing import deliver_twice
 
 
 async def test_derived_images_are_counted_once_in_their_own_committed_transaction(
@@ -35,22 +32,14 @@ async def test_derived_images_are_counted_once_in_their_own_committed_transactio
         "processor",
     )
 
-    broker = RabbitBroker()
-    handlers.attach(
-        broker,
+    await deliver_twice(
+        handlers,
+        envelope,
+        ThumbnailsGeneratedV1.routing_key,
         db=billing_db,
         parts=BillingParts(billing=billing, referrals=referrals, notifier=Notifier(billing_settings)),
         settings=billing_settings,
-        revocations=RevocationReader(billing_db, poll_seconds=1, retention=timedelta(hours=1)),
-    )
-    async with TestRabbitBroker(broker) as test_broker:
-        for _ in range(2):  # the second delivery is a duplicate
-            await test_broker.publish(
-                envelope.model_dump(mode="json"),
-                exchange=EVENTS_EXCHANGE,
-                routing_key=ThumbnailsGeneratedV1.routing_key,
-                message_id=str(envelope.event_id),
-            )
+    )  # the second delivery is a duplicate
 
     async with billing_db.session() as session:
         entries = (

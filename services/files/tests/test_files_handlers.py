@@ -2,10 +2,8 @@
 registration opens the transaction, claims the inbox and commits; a redelivery does nothing."""
 
 import uuid
-from datetime import timedelta
 
 import sqlalchemy as sa
-from faststream.rabbit import RabbitBroker, TestRabbitBroker
 
 from scoremate_files.context import FilesParts
 from scoremate_files.events import handlers
@@ -13,9 +11,8 @@ from scoremate_files.models import AccessLogEntry
 from scoremate_files.settings import FilesSettings
 from scoremate_shared.db import Database
 from scoremate_shared.events import AdminActionRecordedV1, EventEnvelope
-from scoremate_shared.messaging.broker import EVENTS_EXCHANGE
 from scoremate_shared.messaging.tables import inbox_table
-from scoremate_shared.revocations import RevocationReader
+from scoremate_shared.testing import deliver_twice
 
 
 async def test_an_admin_action_is_logged_once_in_its_own_committed_transaction(
@@ -27,22 +24,14 @@ async def test_an_admin_action_is_logged_once_in_its_own_committed_transaction(
         "billing",
     )
 
-    broker = RabbitBroker()
-    handlers.attach(
-        broker,
+    await deliver_twice(
+        handlers,
+        envelope,
+        AdminActionRecordedV1.routing_key,
         db=files_db,
         parts=files_parts,
         settings=files_settings,
-        revocations=RevocationReader(files_db, poll_seconds=1, retention=timedelta(hours=1)),
-    )
-    async with TestRabbitBroker(broker) as test_broker:
-        for _ in range(2):  # the second delivery is a duplicate
-            await test_broker.publish(
-                envelope.model_dump(mode="json"),
-                exchange=EVENTS_EXCHANGE,
-                routing_key=AdminActionRecordedV1.routing_key,
-                message_id=str(envelope.event_id),
-            )
+    )  # the second delivery is a duplicate
 
     # A session of its own: only what the registration committed is seen.
     async with files_db.session() as session:

@@ -3,10 +3,8 @@ the registration opens the transaction, claims the inbox and commits; a redelive
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
 
 import sqlalchemy as sa
-from faststream.rabbit import RabbitBroker, TestRabbitBroker
 
 from scoremate_library.context import LibraryParts
 from scoremate_library.events import handlers
@@ -15,9 +13,8 @@ from scoremate_library.scores.service import ScoreService
 from scoremate_library.settings import LibrarySettings
 from scoremate_shared.db import Database
 from scoremate_shared.events import EventEnvelope, ProcessingFailedV1
-from scoremate_shared.messaging.broker import EVENTS_EXCHANGE
 from scoremate_shared.messaging.tables import inbox_table
-from scoremate_shared.revocations import RevocationReader
+from scoremate_shared.testing import deliver_twice
 
 
 async def test_an_event_is_applied_once_in_its_own_committed_transaction(
@@ -43,22 +40,14 @@ async def test_an_event_is_applied_once_in_its_own_committed_transaction(
         ProcessingFailedV1(score_id=score.id, user_id=user_id, kind="thumbnail", reason="broken"), "processor"
     )
 
-    broker = RabbitBroker()
-    handlers.attach(
-        broker,
+    await deliver_twice(
+        handlers,
+        envelope,
+        ProcessingFailedV1.routing_key,
         db=library_db,
         parts=LibraryParts(scores=library_scores),
         settings=service_settings(LibrarySettings, "library"),
-        revocations=RevocationReader(library_db, poll_seconds=1, retention=timedelta(hours=1)),
-    )
-    async with TestRabbitBroker(broker) as test_broker:
-        for _ in range(2):  # the second delivery is a duplicate
-            await test_broker.publish(
-                envelope.model_dump(mode="json"),
-                exchange=EVENTS_EXCHANGE,
-                routing_key=ProcessingFailedV1.routing_key,
-                message_id=str(envelope.event_id),
-            )
+    )  # the second delivery is a duplicate
 
     async with library_db.session() as session:
         stored = await session.get(Score, score.id)

@@ -2,10 +2,8 @@
 the registration opens the transaction, claims the inbox and commits; a redelivery does nothing."""
 
 import uuid
-from datetime import timedelta
 
 import sqlalchemy as sa
-from faststream.rabbit import RabbitBroker, TestRabbitBroker
 
 from scoremate_processor.context import ProcessorParts
 from scoremate_processor.events import handlers
@@ -16,9 +14,8 @@ from scoremate_processor.service import TaskService
 from scoremate_processor.settings import ProcessorSettings
 from scoremate_shared.db import Database
 from scoremate_shared.events import EventEnvelope, ScoreUploadedV1
-from scoremate_shared.messaging.broker import EVENTS_EXCHANGE
 from scoremate_shared.messaging.tables import inbox_table, outbox_table
-from scoremate_shared.revocations import RevocationReader
+from scoremate_shared.testing import deliver_twice
 
 
 async def test_an_upload_is_applied_once_in_its_own_committed_transaction(
@@ -37,22 +34,14 @@ async def test_an_upload_is_applied_once_in_its_own_committed_transaction(
     )
     envelope = EventEnvelope.wrap(event, "files")
 
-    broker = RabbitBroker()
-    handlers.attach(
-        broker,
+    await deliver_twice(
+        handlers,
+        envelope,
+        ScoreUploadedV1.routing_key,
         db=processor_db,
         parts=ProcessorParts(tasks=processor_tasks, jobs=processor_jobs),
         settings=processor_settings,
-        revocations=RevocationReader(processor_db, poll_seconds=1, retention=timedelta(hours=1)),
-    )
-    async with TestRabbitBroker(broker) as test_broker:
-        for _ in range(2):  # the second delivery is a duplicate
-            await test_broker.publish(
-                envelope.model_dump(mode="json"),
-                exchange=EVENTS_EXCHANGE,
-                routing_key=ScoreUploadedV1.routing_key,
-                message_id=str(envelope.event_id),
-            )
+    )  # the second delivery is a duplicate
 
     async with processor_db.session() as session:
         tasks = (await session.scalars(sa.select(Task).where(Task.score_id == event.score_id))).all()
