@@ -1,6 +1,7 @@
 """S3 objects: where a score's files live, an async client, and local presigning."""
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,10 @@ _CLIENT_OPTIONS: dict[str, Any] = dict(
 _CLIENT_CONNECTIONS = 10
 _URL_SECONDS = 300
 _DOWNLOAD_CHUNK_BYTES = 1024 * 1024
+
+
+async def _nothing_to_read(response: aiohttp.ClientResponse) -> None:
+    """A PUT's 200 carries nothing the caller needs."""
 
 
 class StorageRequestFailed(Exception):
@@ -168,40 +173,45 @@ class ObjectStorage:
     async def put_bytes(self, key: str, body: bytes, content_type: str) -> None:
         """Store a small object (a page image): signed locally, sent on a plain connection pool.
         botocore's request pipeline cost ~2 ms of CPU per PUT, more than rendering the image."""
-        http = self._session_or_raise()
-        headers = {"Content-Type": content_type}
-        for attempt in (1, 2):
-            url = self._internal_signer.presign("PUT", self.bucket, key, _URL_SECONDS, headers=headers)
-            try:
-                async with http.put(url, data=body, headers=headers) as response:
-                    if response.status == 200:
-                        return
-                    detail = (await response.read())[:300].decode(errors="replace")
-                    if response.status < 500 or attempt == 2:
-                        raise StorageRequestFailed(f"PUT {key}: HTTP {response.status} {detail}")
-            except aiohttp.ServerDisconnectedError:
-                # A kept-alive connection the server had closed: once more on a fresh one.
-                if attempt == 2:
-                    raise
+        await self._signed_exchange(
+            "PUT", key, _nothing_to_read, headers={"Content-Type": content_type}, body=body
+        )
 
     async def download(self, key: str, target: Path) -> None:
         """Stream an object to a local file (a score's PDF for the processor), signed locally like
         `put_bytes`; a missing object raises `ObjectMissing`."""
+
+        async def save(response: aiohttp.ClientResponse) -> None:
+            with target.open("wb") as handle:
+                async for chunk in response.content.iter_chunked(_DOWNLOAD_CHUNK_BYTES):
+                    handle.write(chunk)
+
+        await self._signed_exchange("GET", key, save)
+
+    async def _signed_exchange(
+        self,
+        method: str,
+        key: str,
+        on_ok: Callable[[aiohttp.ClientResponse], Awaitable[None]],
+        *,
+        headers: dict[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> None:
+        """One request of the service's own, signed for the internal endpoint; `on_ok` reads a 200.
+        A 5xx, or a kept-alive connection the server had closed, is tried once more."""
         http = self._session_or_raise()
         for attempt in (1, 2):
-            url = self._internal_signer.presign("GET", self.bucket, key, _URL_SECONDS)
+            url = self._internal_signer.presign(method, self.bucket, key, _URL_SECONDS, headers=headers)
             try:
-                async with http.get(url) as response:
+                async with http.request(method, url, data=body, headers=headers) as response:
                     if response.status == 200:
-                        with target.open("wb") as handle:
-                            async for chunk in response.content.iter_chunked(_DOWNLOAD_CHUNK_BYTES):
-                                handle.write(chunk)
+                        await on_ok(response)
                         return
                     detail = (await response.read())[:300].decode(errors="replace")
-                    if response.status == 404:
+                    if method == "GET" and response.status == 404:
                         raise ObjectMissing(key)
                     if response.status < 500 or attempt == 2:
-                        raise StorageRequestFailed(f"GET {key}: HTTP {response.status} {detail}")
+                        raise StorageRequestFailed(f"{method} {key}: HTTP {response.status} {detail}")
             except aiohttp.ServerDisconnectedError:
                 if attempt == 2:
                     raise
