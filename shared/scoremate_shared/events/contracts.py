@@ -154,6 +154,94 @@ class AdminActionRecordedV1(IntegrationEvent):
     request_id: str | None = None
 
 
+# --- what a device syncs (issue 14): full snapshots, so a projection needs nothing else -------------
+
+
+class ScoreSnapshot(BaseModel):
+    """A score as GET /scores/{id} shows it, without the presigned `thumbnail_url` (it expires: a
+    reader presigns `cover_key` when it answers)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: uuid.UUID
+    title: str
+    composer: str | None
+    instrumentation: str | None
+    tags: list[str]
+    note: str | None
+    status: Literal["processing", "ready", "failed"]
+    error: str | None
+    pages: int | None
+    page_sizes: list[list[float]] | None
+    size_bytes: int
+    mime: str
+    content_hash: str
+    cover_key: str | None
+    filled_from_pdf: list[str] = Field(default_factory=list)
+    created_at: datetime
+    updated_at: datetime
+
+
+class ScoreChangedV1(IntegrationEvent):
+    """A score was created or changed in any way a client sees (edit, status, pages, cover).
+    `version` grows with every change: a consumer keeps the highest it has seen, so a late or
+    repeated delivery never rolls a projection back."""
+
+    score_id: uuid.UUID
+    user_id: uuid.UUID
+    version: int
+    score: ScoreSnapshot
+
+
+class SetlistItemSnapshot(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    score_id: uuid.UUID
+    order_index: int
+    title: str
+
+
+class SetlistSnapshot(BaseModel):
+    """A setlist as GET /setlists/{id} shows it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: uuid.UUID
+    title: str
+    description: str | None
+    items: list[SetlistItemSnapshot]
+    created_at: datetime
+    updated_at: datetime
+
+
+class SetlistChangedV1(IntegrationEvent):
+    """A setlist was created or changed (title, description, items, or the title of a score in it);
+    `version` as in ScoreChanged."""
+
+    setlist_id: uuid.UUID
+    user_id: uuid.UUID
+    version: int
+    setlist: SetlistSnapshot
+
+
+class SetlistDeletedV1(IntegrationEvent):
+    """A setlist was deleted (by its owner, or with the account)."""
+
+    setlist_id: uuid.UUID
+    user_id: uuid.UUID
+    version: int = Field(description="The version the setlist had when it went")
+
+
+class ThumbnailsProgressedV1(IntegrationEvent):
+    """THUMBNAIL is part way through a long score (at most about one a second per score; short
+    scores finish first and send only ThumbnailsGenerated)."""
+
+    score_id: uuid.UUID
+    user_id: uuid.UUID
+    pages_done: int
+    pages_total: int
+
+
 ALL_EVENTS: tuple[type[IntegrationEvent], ...] = (
     UserRegisteredV1,
     UserDeletedV1,
@@ -170,4 +258,8 @@ ALL_EVENTS: tuple[type[IntegrationEvent], ...] = (
     QuotaChangedV1,
     UsageThresholdCrossedV1,
     AdminActionRecordedV1,
+    ScoreChangedV1,
+    SetlistChangedV1,
+    SetlistDeletedV1,
+    ThumbnailsProgressedV1,
 )
