@@ -52,7 +52,13 @@ def dead_letter_router(service: str, queues: list[str], amqp_url: str) -> APIRou
             raise NotFound(f"{service} consumes no queue named {queue}")
         return queue
 
-    @router.get("", summary="Dead-lettered messages per queue of this service")
+    # One router per service under the same tag: the service in the id keeps ids unique in the
+    # gateway's merged document.
+    @router.get(
+        "",
+        summary="Dead-lettered messages per queue of this service",
+        operation_id=f"admin.{service}DeadLetters",
+    )
     async def list_dead_letters(admin: AdminUser) -> list[DeadLetterQueue]:
         """How many messages wait in each `<queue>.dlq`."""
         connection = await aio_pika.connect_robust(amqp_url, timeout=5)
@@ -65,7 +71,11 @@ def dead_letter_router(service: str, queues: list[str], amqp_url: str) -> APIRou
                 )
             return result
 
-    @router.post("/{queue}/replay", summary="Send dead-lettered messages back to their queue")
+    @router.post(
+        "/{queue}/replay",
+        summary="Send dead-lettered messages back to their queue",
+        operation_id=f"admin.{service}ReplayDeadLetters",
+    )
     async def replay_dead_letters(
         admin: AdminUser,
         session: SessionDep,

@@ -23,6 +23,7 @@ from scoremate_shared.messaging.broker import EventHandlers, create_broker
 from scoremate_shared.messaging.outbox import OutboxRelay
 from scoremate_shared.messaging.tables import outbox_table
 from scoremate_shared.migrations import upgrade_to_head
+from scoremate_shared.openapi import install_openapi, operation_id
 from scoremate_shared.revocations import RevocationReader
 from scoremate_shared.settings import ServiceSettings
 from scoremate_shared.storage import ObjectStorage
@@ -177,8 +178,12 @@ def create_service_app(runtime: ServiceRuntime[Any], *, title: str, routers: Seq
     # RequestContextMiddleware opens the server span and records the metrics: FastAPI's own
     # telemetry would do both a second time on every request.
     app = FastAPI(
-        title=title, lifespan=lifespan, telemetry={"tracing": False, "metrics": False, "logs": False}
+        title=title,
+        lifespan=lifespan,
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+        generate_unique_id_function=operation_id,
     )
+    install_openapi(app)
     app.state.runtime = runtime
     app.state.db = runtime.db
     app.state.token_verifier = runtime.token_verifier

@@ -16,6 +16,7 @@ from scoremate_stack.gateway import (
     render_k8s_gateway_config,
 )
 from scoremate_stack.monitoring import k8s_observability_files
+from scoremate_stack.openapi import write_openapi
 from scoremate_stack.stack import Stack, StackError, install
 
 
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
             "render-compose-gateway",
             "render-k8s-observability",
             "write-event-docs",
+            "write-openapi",
             "backup",
             "restore",
         ],
@@ -49,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "write-event-docs":
             for path in write_event_docs():
                 print(f"wrote {path}")
+        elif args.command == "write-openapi":
+            print(f"wrote {write_openapi()}")
         elif args.command == "render-compose-gateway":
             for target, rendered in (
                 (COMPOSE_CONFIG, render_compose_gateway_config()),
