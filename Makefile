@@ -3,17 +3,18 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 
-.PHONY: up down logs clean status install sync lint typecheck test test-fast test-resilience admin images push-images
+.PHONY: up down logs clean status install sync lint typecheck test test-fast test-resilience admin images push-images openapi client
 
 install: sync
 	$(PY) -m scoremate_stack install
 
-# The workspace, and checkov (tests/deploy scan the Kubernetes manifests with it) in its own
-# locked environment: its pins would otherwise downgrade the services' dependencies.
+# The workspace; checkov (tests/deploy scan the Kubernetes manifests with it) and the client
+# generator each in its own locked environment: their pins would otherwise move the services'.
 sync:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	uv sync --frozen
 	uv sync --frozen --quiet --project deploy/checkov
+	uv sync --frozen --quiet --project clients/generator
 
 up: install
 	$(PY) -m scoremate_stack up
@@ -41,6 +42,15 @@ lint: sync
 
 typecheck: sync
 	uv run --frozen mypy shared services deploy/local tests bench
+
+# The gateway's merged OpenAPI document and the Python client generated from it (both committed;
+# tests fail when either is stale).
+openapi: sync
+	$(PY) -m scoremate_stack write-openapi
+
+client: openapi
+	uv run --frozen --project clients/generator openapi-python-client generate --path docs/openapi.json \
+		--output-path clients/python --overwrite --config clients/generator/config.yaml --meta uv
 
 test: install lint typecheck
 	uv run --frozen pytest

@@ -1,0 +1,186 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.score_out import ScoreOut
+from ...models.validation_problem import ValidationProblem
+from ...types import Response
+
+
+def _get_kwargs(
+    score_id: UUID,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/scores/{score_id}".format(
+            score_id=quote(str(score_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | ScoreOut | ValidationProblem | None:
+    if response.status_code == 200:
+        response_200 = ScoreOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = ValidationProblem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | ScoreOut | ValidationProblem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    score_id: UUID,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Problem | ScoreOut | ValidationProblem]:
+    """One score
+
+     404 for an unknown score or another user's.
+
+    Args:
+        score_id (UUID):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | ScoreOut | ValidationProblem]
+    """
+
+    kwargs = _get_kwargs(
+        score_id=score_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    score_id: UUID,
+    *,
+    client: AuthenticatedClient,
+) -> Problem | ScoreOut | ValidationProblem | None:
+    """One score
+
+     404 for an unknown score or another user's.
+
+    Args:
+        score_id (UUID):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | ScoreOut | ValidationProblem
+    """
+
+    return sync_detailed(
+        score_id=score_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    score_id: UUID,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Problem | ScoreOut | ValidationProblem]:
+    """One score
+
+     404 for an unknown score or another user's.
+
+    Args:
+        score_id (UUID):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | ScoreOut | ValidationProblem]
+    """
+
+    kwargs = _get_kwargs(
+        score_id=score_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    score_id: UUID,
+    *,
+    client: AuthenticatedClient,
+) -> Problem | ScoreOut | ValidationProblem | None:
+    """One score
+
+     404 for an unknown score or another user's.
+
+    Args:
+        score_id (UUID):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | ScoreOut | ValidationProblem
+    """
+
+    return (
+        await asyncio_detailed(
+            score_id=score_id,
+            client=client,
+        )
+    ).parsed

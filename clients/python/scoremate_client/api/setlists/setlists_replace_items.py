@@ -1,0 +1,207 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.setlist_items_in import SetlistItemsIn
+from ...models.setlist_out import SetlistOut
+from ...models.validation_problem import ValidationProblem
+from ...types import Response
+
+
+def _get_kwargs(
+    setlist_id: UUID,
+    *,
+    body: SetlistItemsIn,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/setlists/{setlist_id}/items".format(
+            setlist_id=quote(str(setlist_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | SetlistOut | ValidationProblem | None:
+    if response.status_code == 200:
+        response_200 = SetlistOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = ValidationProblem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | SetlistOut | ValidationProblem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    setlist_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: SetlistItemsIn,
+) -> Response[Problem | SetlistOut | ValidationProblem]:
+    """Replace the whole order of the setlist
+
+     A score may appear more than once; 422 when an id is not one of the caller's scores.
+
+    Args:
+        setlist_id (UUID):
+        body (SetlistItemsIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | SetlistOut | ValidationProblem]
+    """
+
+    kwargs = _get_kwargs(
+        setlist_id=setlist_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    setlist_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: SetlistItemsIn,
+) -> Problem | SetlistOut | ValidationProblem | None:
+    """Replace the whole order of the setlist
+
+     A score may appear more than once; 422 when an id is not one of the caller's scores.
+
+    Args:
+        setlist_id (UUID):
+        body (SetlistItemsIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | SetlistOut | ValidationProblem
+    """
+
+    return sync_detailed(
+        setlist_id=setlist_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    setlist_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: SetlistItemsIn,
+) -> Response[Problem | SetlistOut | ValidationProblem]:
+    """Replace the whole order of the setlist
+
+     A score may appear more than once; 422 when an id is not one of the caller's scores.
+
+    Args:
+        setlist_id (UUID):
+        body (SetlistItemsIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | SetlistOut | ValidationProblem]
+    """
+
+    kwargs = _get_kwargs(
+        setlist_id=setlist_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    setlist_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: SetlistItemsIn,
+) -> Problem | SetlistOut | ValidationProblem | None:
+    """Replace the whole order of the setlist
+
+     A score may appear more than once; 422 when an id is not one of the caller's scores.
+
+    Args:
+        setlist_id (UUID):
+        body (SetlistItemsIn):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | SetlistOut | ValidationProblem
+    """
+
+    return (
+        await asyncio_detailed(
+            setlist_id=setlist_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

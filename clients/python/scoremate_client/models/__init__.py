@@ -1,0 +1,107 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .access_log_out import AccessLogOut
+from .admin_object_out import AdminObjectOut
+from .admin_user_out import AdminUserOut
+from .dead_letter_queue import DeadLetterQueue
+from .download_url_out import DownloadUrlOut
+from .history_entry_out import HistoryEntryOut
+from .history_entry_out_meta import HistoryEntryOutMeta
+from .history_kind import HistoryKind
+from .keys_found import KeysFound
+from .login_in import LoginIn
+from .page_access_log_out import PageAccessLogOut
+from .page_admin_object_out import PageAdminObjectOut
+from .page_admin_user_out import PageAdminUserOut
+from .page_history_entry_out import PageHistoryEntryOut
+from .page_score_out import PageScoreOut
+from .page_setlist_out import PageSetlistOut
+from .page_task_out import PageTaskOut
+from .plan import Plan
+from .plan_change_in import PlanChangeIn
+from .plan_out import PlanOut
+from .problem import Problem
+from .reconciliation_report import ReconciliationReport
+from .redeem_referral_in import RedeemReferralIn
+from .redeem_referral_out import RedeemReferralOut
+from .referral_status import ReferralStatus
+from .refresh_in import RefreshIn
+from .register_in import RegisterIn
+from .replay_out import ReplayOut
+from .score_create import ScoreCreate
+from .score_out import ScoreOut
+from .score_out_status import ScoreOutStatus
+from .score_patch import ScorePatch
+from .setlist_create import SetlistCreate
+from .setlist_item_out import SetlistItemOut
+from .setlist_items_in import SetlistItemsIn
+from .setlist_out import SetlistOut
+from .setlist_patch import SetlistPatch
+from .task_kind import TaskKind
+from .task_out import TaskOut
+from .task_status import TaskStatus
+from .tokens_out import TokensOut
+from .upload_url_in import UploadUrlIn
+from .upload_url_out import UploadUrlOut
+from .upload_url_out_headers import UploadUrlOutHeaders
+from .usage_out import UsageOut
+from .usage_out_warning_type_0 import UsageOutWarningType0
+from .user_out import UserOut
+from .user_out_plan import UserOutPlan
+from .validation_problem import ValidationProblem
+from .validation_problem_errors_item import ValidationProblemErrorsItem
+from .verify_email_in import VerifyEmailIn
+
+__all__ = (
+    "AccessLogOut",
+    "AdminObjectOut",
+    "AdminUserOut",
+    "DeadLetterQueue",
+    "DownloadUrlOut",
+    "HistoryEntryOut",
+    "HistoryEntryOutMeta",
+    "HistoryKind",
+    "KeysFound",
+    "LoginIn",
+    "PageAccessLogOut",
+    "PageAdminObjectOut",
+    "PageAdminUserOut",
+    "PageHistoryEntryOut",
+    "PageScoreOut",
+    "PageSetlistOut",
+    "PageTaskOut",
+    "Plan",
+    "PlanChangeIn",
+    "PlanOut",
+    "Problem",
+    "ReconciliationReport",
+    "RedeemReferralIn",
+    "RedeemReferralOut",
+    "ReferralStatus",
+    "RefreshIn",
+    "RegisterIn",
+    "ReplayOut",
+    "ScoreCreate",
+    "ScoreOut",
+    "ScoreOutStatus",
+    "ScorePatch",
+    "SetlistCreate",
+    "SetlistItemOut",
+    "SetlistItemsIn",
+    "SetlistOut",
+    "SetlistPatch",
+    "TaskKind",
+    "TaskOut",
+    "TaskStatus",
+    "TokensOut",
+    "UploadUrlIn",
+    "UploadUrlOut",
+    "UploadUrlOutHeaders",
+    "UsageOut",
+    "UsageOutWarningType0",
+    "UserOut",
+    "UserOutPlan",
+    "ValidationProblem",
+    "ValidationProblemErrorsItem",
+    "VerifyEmailIn",
+)
