@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from scoremate_shared.auth import ADMIN_ROLE
 from scoremate_shared.errors import PROBLEM_BASE, PROBLEM_JSON
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -99,8 +100,11 @@ def add_problem_responses(document: dict[str, Any]) -> dict[str, Any]:
             if operation is None:
                 continue
             responses = operation.setdefault("responses", {})
-            if operation.get("security"):
+            security = operation.get("security", [])
+            if security:
                 responses.setdefault("401", {"description": "Missing, invalid, expired or revoked token"})
+            if any(ADMIN_ROLE in roles for requirement in security for roles in requirement.values()):
+                responses.setdefault("403", {"description": "The token lacks the admin role"})
             if "{" in path:
                 responses.setdefault("404", {"description": "Not found, or another user's"})
             if operation.get("parameters") or operation.get("requestBody"):
@@ -119,15 +123,14 @@ def install_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = add_problem_responses(
-                get_openapi(
-                    title=app.title,
-                    version=app.version,
-                    description=app.description,
-                    routes=app.routes,
-                    tags=app.openapi_tags,
-                )
+            document = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
             )
+            app.openapi_schema = add_problem_responses(document)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

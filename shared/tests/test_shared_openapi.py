@@ -8,6 +8,7 @@ from fastapi.security import HTTPBearer
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
+from scoremate_shared.auth import AdminUser
 from scoremate_shared.errors import PROBLEM_JSON, register_problem_handlers
 from scoremate_shared.openapi import install_openapi, operation_id, problems
 
@@ -93,3 +94,18 @@ def test_the_validation_problem_schema_matches_what_the_server_answers() -> None
     schema = app.openapi()["components"]["schemas"]["ValidationProblem"]
     assert set(schema["required"]) <= set(body)
     assert set(schema["properties"]["errors"]["items"]["required"]) <= set(body["errors"][0])
+
+
+def test_routes_behind_the_admin_role_declare_403() -> None:
+    app = _app()
+    admin = APIRouter(prefix="/admin/things", tags=["admin"])
+
+    @admin.get("")
+    async def list_things(principal: AdminUser) -> list[Thing]:
+        return []
+
+    app.include_router(admin)
+    app.openapi_schema = None
+    ops = _operations(app)
+    assert "403" in ops["admin.listThings"]["responses"]
+    assert "403" not in ops["things.get"]["responses"]
