@@ -78,7 +78,7 @@ class _WorkerMessage(pickle.Unpickler):
 def _valid_thumbnail(part: Any) -> bool:
     """Its page number becomes part of a storage key: an int from 1, or None for the cover."""
     page_ok = part.page is None or (type(part.page) is int and part.page >= 1)
-    return page_ok and type(part.jpeg) is bytes
+    return page_ok and type(part.jpeg) is bytes and type(part.of_pages) is int and part.of_pages >= 0
 
 
 def _job_answer(message: Any, job_id: int, name: str) -> tuple[str, Any] | None:

@@ -7,6 +7,7 @@ The lease and the task's status keep it idempotent: a duplicate delivery of a fi
 nothing, a redelivery after a crash takes over the abandoned attempt.
 """
 
+import asyncio
 import logging
 import tempfile
 import time
@@ -28,7 +29,12 @@ from scoremate_processor.service import PRODUCER, TaskService
 from scoremate_processor.settings import ProcessorSettings
 from scoremate_processor.thumbnail_uploads import ThumbnailUploads
 from scoremate_shared.db import Database
-from scoremate_shared.events import PagesCountedV1, ProcessingFailedV1, ThumbnailsGeneratedV1
+from scoremate_shared.events import (
+    PagesCountedV1,
+    ProcessingFailedV1,
+    ThumbnailsGeneratedV1,
+    ThumbnailsProgressedV1,
+)
 from scoremate_shared.events.contracts import PdfMetadata
 from scoremate_shared.messaging.broker import RetryLater, current_delivery
 from scoremate_shared.messaging.outbox import add_event
@@ -188,7 +194,7 @@ class JobRunner:
     async def _attempt(self, db: Database, job: Job, original: OriginalPdf) -> uuid.UUID | None:
         started = time.monotonic()
         try:
-            outcome = await self._perform(job, original)
+            outcome = await self._perform(db, job, original)
         except (PdfRejected, RenderFailed) as exc:
             _record_attempt(job, started, AttemptOutcome.FAILED)
             await self._finish_failed(db, job.task_id, str(exc))
@@ -225,7 +231,7 @@ class JobRunner:
             settings.consumer_retry_max_delay_seconds,
         )
 
-    async def _perform(self, job: Job, original: OriginalPdf) -> JobOutcome:
+    async def _perform(self, db: Database, job: Job, original: OriginalPdf) -> JobOutcome:
         if job.kind == TaskKind.LAYOUT_HOOK:
             return await self._call_layout_service(job)
         pdf_path = await original.path(job.object_key)
@@ -234,22 +240,42 @@ class JobRunner:
                 "read_info", pdf_path, timeout=self.settings.job_timeout_seconds
             )
             return info
-        return await self._render_thumbnails(job, pdf_path)
+        return await self._render_thumbnails(db, job, pdf_path)
 
-    async def _render_thumbnails(self, job: Job, pdf_path: Path) -> ThumbnailsStored:
+    async def _render_thumbnails(self, db: Database, job: Job, pdf_path: Path) -> ThumbnailsStored:
         settings = self.settings
+
+        async def report(pages_done: int, pages_total: int) -> None:
+            async with db.transaction() as session:
+                await add_event(
+                    session,
+                    ThumbnailsProgressedV1(
+                        score_id=job.score_id,
+                        user_id=job.user_id,
+                        pages_done=pages_done,
+                        pages_total=pages_total,
+                    ),
+                    PRODUCER,
+                )
+
         async with ThumbnailUploads(self.storage, job.user_id, job.score_id) as uploads:
-            rendered: ThumbnailsRendered = await self.pool.run(
-                "render_thumbnails",
-                pdf_path,
-                timeout=settings.job_timeout_seconds,
-                on_part=uploads.add,
-                cover_width_px=settings.cover_width_px,
-                page_width_px=settings.page_thumb_width_px,
-                max_height_factor=settings.max_thumb_height_factor,
-                max_pages=settings.max_pages_thumbnailed,
-                quality=settings.jpeg_quality,
-            )
+            every = settings.thumbnail_progress_seconds
+            progress = asyncio.create_task(uploads.report_progress(every, report))
+            try:
+                rendered: ThumbnailsRendered = await self.pool.run(
+                    "render_thumbnails",
+                    pdf_path,
+                    timeout=settings.job_timeout_seconds,
+                    on_part=uploads.add,
+                    cover_width_px=settings.cover_width_px,
+                    page_width_px=settings.page_thumb_width_px,
+                    max_height_factor=settings.max_thumb_height_factor,
+                    max_pages=settings.max_pages_thumbnailed,
+                    quality=settings.jpeg_quality,
+                )
+            finally:
+                progress.cancel()
+                await asyncio.gather(progress, return_exceptions=True)
         if uploads.cover_key is None:  # a worker always sends the cover first, or fails
             raise RenderFailed("the worker sent no cover")
         return ThumbnailsStored(

@@ -43,6 +43,7 @@ class Thumbnail:
 
     page: int | None
     jpeg: bytes
+    of_pages: int = 0  # how many page images this run renders (0: not said), for progress reports
 
 
 @dataclass
@@ -162,16 +163,17 @@ def render_thumbnails(
             raise
         except Exception as exc:
             raise PdfRejected("the first page of the PDF cannot be rendered") from exc
-        yield Thumbnail(None, cover)
-        yield Thumbnail(1, first_page)
+        rendering = max(1, min(len(pdf), max_pages))
+        yield Thumbnail(None, cover, rendering)
+        yield Thumbnail(1, first_page, rendering)
         result = ThumbnailsRendered(pages_total=len(pdf))
-        for index in range(1, min(len(pdf), max_pages)):
+        for index in range(1, rendering):
             try:
                 (jpeg,) = render_page(pdf, index, (page_width_px,), max_height_factor, quality)
             except Exception:  # one broken page (a page-tree cycle) costs that page only
                 result.pages_failed.append(index + 1)
                 continue
-            yield Thumbnail(index + 1, jpeg)
+            yield Thumbnail(index + 1, jpeg, rendering)
         return result
     finally:
         pdf.close()

@@ -14,6 +14,9 @@ class ProcessorSettings(ServiceSettings, StorageSettings):
     max_thumb_height_factor: float = Field(default=3.0, gt=0)
     max_pages_thumbnailed: int = Field(default=500, ge=1)
     jpeg_quality: int = Field(default=80, ge=10, le=95)
+    # A long score reports its page images so far (ThumbnailsProgressed, for devices watching
+    # /sync/stream) at most this often; a score rendered faster reports only that it is done.
+    thumbnail_progress_seconds: float = Field(default=1.0, gt=0)
     # Isolated rendering: each worker process is killed past the timeout or the memory limit.
     # One worker per core given to the container (rendering is CPU-bound; the service process does
     # the I/O meanwhile); not read from the host, whose cores a container may not have.

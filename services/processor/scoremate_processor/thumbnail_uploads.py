@@ -2,11 +2,15 @@
 that uploading overlaps rendering instead of following it."""
 
 import asyncio
+import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 
 from scoremate_processor.pdf import Thumbnail
 from scoremate_shared.storage import ObjectStorage, cover_key, page_thumbnail_key
+
+log = logging.getLogger(__name__)
 
 # Per score; the storage client keeps 10 connections, so more at once would only queue there.
 UPLOADS_AT_ONCE = 8
@@ -27,13 +31,37 @@ class ThumbnailUploads:
         self.cover_key: str | None = None
         self._page_keys: dict[int, str] = {}
         self.bytes_total = 0
+        self.pages_total = 0  # as the worker announces it with each image
 
     @property
     def page_keys(self) -> list[str]:
         return [self._page_keys[page] for page in sorted(self._page_keys)]
 
+    @property
+    def pages_done(self) -> int:
+        return len(self._page_keys)
+
     def add(self, image: Thumbnail) -> None:
+        self.pages_total = max(self.pages_total, image.of_pages)
         self._uploads.append(asyncio.create_task(self._put(image)))
+
+    async def report_progress(
+        self, every_seconds: float, report: Callable[[int, int], Awaitable[None]]
+    ) -> None:
+        """Until cancelled, every `every_seconds`: `report(pages_done, pages_total)` when pages were
+        stored since the last report and some are still to come. A job shorter than one interval
+        reports nothing (its ThumbnailsGenerated follows at once); a failed report is only logged:
+        progress is a courtesy, the job's outcome is what counts."""
+        reported = 0
+        while True:
+            await asyncio.sleep(every_seconds)
+            done, total = self.pages_done, self.pages_total
+            if reported < done < total:
+                try:
+                    await report(done, total)
+                    reported = done
+                except Exception:
+                    log.warning("thumbnail progress of score %s not reported", self._score_id, exc_info=True)
 
     async def _put(self, image: Thumbnail) -> None:
         if image.page is None:

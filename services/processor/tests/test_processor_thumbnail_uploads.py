@@ -86,3 +86,53 @@ async def test_a_failed_render_leaves_no_upload_running():
         await _render_that_fails(_uploads(s3))
     assert s3.running == 0
     assert s3.stored == {}
+
+
+async def test_a_long_render_reports_its_progress_and_a_short_one_does_not():
+    s3 = FakeS3()
+    reports: list[tuple[int, int]] = []
+
+    async def report(done: int, total: int) -> None:
+        reports.append((done, total))
+
+    async with _uploads(s3) as uploads:
+        ticker = asyncio.create_task(uploads.report_progress(0.05, report))
+        uploads.add(Thumbnail(None, b"cover", 4))
+        for page in (1, 2):
+            uploads.add(Thumbnail(page, b"jpeg", 4))
+        await asyncio.sleep(0.12)  # two intervals with nothing new after the first: one report
+        uploads.add(Thumbnail(3, b"jpeg", 4))
+        await asyncio.sleep(0.08)
+        uploads.add(Thumbnail(4, b"jpeg", 4))
+        await asyncio.sleep(0.08)  # all 4 stored: "done" is ThumbnailsGenerated's to say
+        ticker.cancel()
+    assert reports == [(2, 4), (3, 4)]
+
+    quick: list[tuple[int, int]] = []
+
+    async def report_quick(done: int, total: int) -> None:
+        quick.append((done, total))
+
+    async with _uploads(FakeS3()) as uploads:
+        ticker = asyncio.create_task(uploads.report_progress(10, report_quick))
+        for image in (None, 1, 2):
+            uploads.add(Thumbnail(image, b"jpeg", 2))
+        ticker.cancel()
+    assert quick == []
+
+
+async def test_a_failed_progress_report_does_not_stop_the_reports():
+    calls = 0
+
+    async def flaky(done: int, total: int) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionError("database away")
+
+    async with _uploads(FakeS3()) as uploads:
+        ticker = asyncio.create_task(uploads.report_progress(0.03, flaky))
+        uploads.add(Thumbnail(1, b"jpeg", 3))
+        await asyncio.sleep(0.1)
+        ticker.cancel()
+    assert calls >= 2  # the same progress is offered again after a failure
