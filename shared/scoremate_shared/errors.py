@@ -50,6 +50,13 @@ class Forbidden(ProblemError):
     status, slug, title = 403, "forbidden", "Forbidden"
 
 
+class PreconditionFailed(ProblemError):
+    """An `If-Match` that names none of the resource's current entity tags: it changed since the
+    client read it."""
+
+    status, slug, title = 412, "precondition-failed", "Precondition failed"
+
+
 class InvalidInput(ProblemError):
     """Input that is well-formed JSON but makes no sense (422)."""
 

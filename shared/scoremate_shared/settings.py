@@ -58,6 +58,8 @@ class ServiceSettings(BaseSettings):
     # a revocation is kept (longer than any access token lives).
     revocation_poll_seconds: float = Field(default=1.0, gt=0)
     revocation_retention_seconds: int = Field(default=3600, gt=0)
+    # How long a stored Idempotency-Key answers a retry (shared/idempotency.py; Stripe's 24 h).
+    idempotency_key_ttl_seconds: int = Field(default=86400, gt=0)
     # Production unless said otherwise: development allows the repository's own secrets and the
     # sandbox conveniences (receipts), and must be asked for.
     environment: Environment = Environment.PRODUCTION

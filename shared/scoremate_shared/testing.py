@@ -75,19 +75,22 @@ async def schema_differences(db: Database, *metadatas: MetaData) -> list[Any]:
 SHARED_TABLES = (messaging_metadata, revocations_metadata)
 
 
-async def assert_migrations_build_the_models(db: Database, models: MetaData) -> None:
-    """The migrated schema is exactly the service's models plus the shared tables it keeps."""
-    differences = await schema_differences(db, models, *SHARED_TABLES)
+async def assert_migrations_build_the_models(db: Database, models: MetaData, *kept: MetaData) -> None:
+    """The migrated schema is exactly the service's models plus the shared tables it keeps (those of
+    every service, and `kept`: such as `idempotency_metadata`)."""
+    differences = await schema_differences(db, models, *SHARED_TABLES, *kept)
     assert differences == [], "\n".join(map(str, differences))
 
 
-async def assert_a_column_added_to_a_model_alone_is_found(db: Database, models: MetaData, table: str) -> None:
+async def assert_a_column_added_to_a_model_alone_is_found(
+    db: Database, models: MetaData, table: str, *kept: MetaData
+) -> None:
     """The comparison is sensitive: a column in a model without its revision is reported."""
     changed = MetaData()
     for each in models.tables.values():
         each.to_metadata(changed)
     changed.tables[table].append_column(Column("added_without_a_revision", Integer))
-    differences = await schema_differences(db, changed, *SHARED_TABLES)
+    differences = await schema_differences(db, changed, *SHARED_TABLES, *kept)
     assert [difference[0] for difference in differences] == ["add_column"]
     assert differences[0][3].name == "added_without_a_revision"
 

@@ -2,7 +2,7 @@ import uuid
 
 import pytest
 
-from scoremate_shared.events import ALL_EVENTS, EventEnvelope, ScoreUploadedV1
+from scoremate_shared.events import ALL_EVENTS, EventEnvelope, ScoreUploadedV1, SetlistDeletedV1
 from scoremate_shared.events.envelope import IntegrationEvent
 
 
@@ -49,3 +49,10 @@ def test_unknown_fields_from_a_newer_producer_are_ignored():
         "added_later": "optional field",
     }
     assert ScoreUploadedV1.model_validate(data).size_bytes == 1
+
+
+def test_an_event_with_a_version_field_still_travels_as_its_major_version():
+    event = SetlistDeletedV1(setlist_id=uuid.uuid4(), user_id=uuid.uuid4(), version=7)
+    envelope = EventEnvelope.wrap(event, "library")
+    assert (envelope.version, envelope.data["version"]) == (1, 7)
+    assert SetlistDeletedV1.major_version == 1

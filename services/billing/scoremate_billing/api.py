@@ -16,9 +16,11 @@ from scoremate_billing.schemas import (
 from scoremate_billing.service import BillingService
 from scoremate_shared.auth import CurrentUser
 from scoremate_shared.dependencies import SessionDep
+from scoremate_shared.idempotency import IdempotentRoute
 from scoremate_shared.pagination import Page, PageQuery, PageSizeQuery
 
-router = APIRouter(prefix="/billing", tags=["billing"])
+# Its POSTs (plan, redeem-referral) take an Idempotency-Key.
+router = APIRouter(prefix="/billing", tags=["billing"], route_class=IdempotentRoute)
 
 
 async def get_billing(request: Request) -> BillingService:

@@ -27,6 +27,7 @@ from scoremate_billing.service import BillingService, QuotaChangeReason
 from scoremate_billing.settings import BillingSettings
 from scoremate_shared.errors import Conflict, NotFound
 from scoremate_shared.events import UserRegisteredV1
+from scoremate_shared.idempotency import forget_user_keys
 
 log = logging.getLogger(__name__)
 
@@ -267,6 +268,7 @@ class ReferralService:
         )
         for model in (UsageEntry, HistoryEntry, Account):
             await session.execute(sa.delete(model).where(model.user_id == user_id))
+        await forget_user_keys(session, user_id)
 
     def _within_clawback(self, redemption: ReferralRedemption) -> bool:
         window = timedelta(days=self.settings.referral_clawback_days)

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from scoremate_library.context import LibraryParts
 from scoremate_library.events import handlers
+from scoremate_library.preconditions import NotModified, not_modified_response
 from scoremate_library.scores.api import router as scores_router
 from scoremate_library.scores.service import ScoreService
 from scoremate_library.setlists.api import router as setlists_router
@@ -28,4 +29,6 @@ class LibraryRuntime(ServiceRuntime[LibrarySettings]):
 
 def create_app(settings: LibrarySettings | None = None) -> FastAPI:
     runtime = LibraryRuntime(settings or LibrarySettings())
-    return create_service_app(runtime, title="ScoreMate library", routers=[scores_router, setlists_router])
+    app = create_service_app(runtime, title="ScoreMate library", routers=[scores_router, setlists_router])
+    app.add_exception_handler(NotModified, not_modified_response)
+    return app

@@ -71,8 +71,13 @@ class Score(Base):
     )
     # Fields the user left empty that were filled from the PDF's own metadata.
     filled_from_pdf: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), default=list)
+    # Bumped by every change a client can see (the ETag; ScoreChanged's `version`): the ORM adds
+    # 1 on each UPDATE it flushes and checks the old value in its WHERE.
+    version: Mapped[int] = mapped_column(sa.Integer, server_default="1")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ClaimedUpload(Base):
@@ -106,8 +111,12 @@ class Setlist(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     title: Mapped[str] = mapped_column(sa.Text)
     description: Mapped[str | None] = mapped_column(sa.Text)
+    # As Score.version; also bumped (by SQL) when a score in it is renamed or deleted.
+    version: Mapped[int] = mapped_column(sa.Integer, server_default="1")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class SetlistItem(Base):

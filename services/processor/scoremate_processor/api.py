@@ -9,9 +9,12 @@ from scoremate_processor.schemas import TaskOut
 from scoremate_processor.service import TaskService
 from scoremate_shared.auth import CurrentUser
 from scoremate_shared.dependencies import SessionDep
+from scoremate_shared.idempotency import IdempotentRoute
 from scoremate_shared.pagination import Page, PageQuery, PageSizeQuery
 
-router = APIRouter(prefix="/tasks", tags=["tasks"])
+# Its POSTs (refresh-thumbnails, run-layout) take an Idempotency-Key: a replay neither requests
+# the job again nor counts against the refresh limit.
+router = APIRouter(prefix="/tasks", tags=["tasks"], route_class=IdempotentRoute)
 
 
 async def get_tasks(request: Request) -> TaskService:

@@ -16,6 +16,7 @@ from scoremate_shared.admin import record_admin_action
 from scoremate_shared.auth import Principal
 from scoremate_shared.errors import Conflict, NotFound, ServiceUnavailable, TooManyRequests
 from scoremate_shared.events import ScoreUploadedV1
+from scoremate_shared.idempotency import forget_user_keys
 from scoremate_shared.messaging.outbox import add_event
 from scoremate_shared.pagination import Page, paginate
 
@@ -248,3 +249,4 @@ class TaskService:
     async def erase_user(self, session: AsyncSession, user_id: uuid.UUID) -> None:
         await session.execute(sa.delete(Task).where(Task.user_id == user_id))
         await session.execute(sa.delete(ThumbnailRefreshes).where(ThumbnailRefreshes.user_id == user_id))
+        await forget_user_keys(session, user_id)

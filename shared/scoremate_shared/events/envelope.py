@@ -22,7 +22,9 @@ class IntegrationEvent(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     event_type: ClassVar[str]
-    version: ClassVar[int]
+    # Not `version`: an event may carry a field of that name (ScoreChanged's entity version),
+    # which would shadow it on every instance and put that number in the envelope.
+    major_version: ClassVar[int]
     routing_key: ClassVar[str]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -31,8 +33,8 @@ class IntegrationEvent(BaseModel):
         if match is None:
             raise TypeError(f"event model {cls.__name__} must be named <Type>V<major>")
         cls.event_type = match.group(1)
-        cls.version = int(match.group(2))
-        cls.routing_key = f"{_dotted(cls.event_type)}.v{cls.version}"
+        cls.major_version = int(match.group(2))
+        cls.routing_key = f"{_dotted(cls.event_type)}.v{cls.major_version}"
 
 
 class EventEnvelope(BaseModel):
@@ -51,7 +53,7 @@ class EventEnvelope(BaseModel):
     def wrap(cls, event: IntegrationEvent, producer: str) -> "EventEnvelope":
         return cls(
             type=event.event_type,
-            version=event.version,
+            version=event.major_version,
             producer=producer,
             data=event.model_dump(mode="json"),
         )

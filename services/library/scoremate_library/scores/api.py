@@ -5,14 +5,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
+from scoremate_library.preconditions import (
+    CREATE_RESPONSES,
+    DELETE_RESPONSES,
+    IF_NONE_MATCH_PARAMETER,
+    READ_RESPONSES,
+    WRITE_RESPONSES,
+    IfMatchHeader,
+    versioned,
+)
 from scoremate_library.scores.schemas import ScoreCreate, ScoreOut, ScorePatch
 from scoremate_library.scores.service import ScoreService
 from scoremate_shared.auth import CurrentUser
 from scoremate_shared.dependencies import DatabaseDep, SessionDep
+from scoremate_shared.idempotency import IdempotentRoute
 from scoremate_shared.pagination import Page, PageQuery, PageSizeQuery
 from scoremate_shared.responses import FastJSONResponse
 
-router = APIRouter(prefix="/scores", tags=["scores"])
+# POST /scores takes an Idempotency-Key.
+router = APIRouter(prefix="/scores", tags=["scores"], route_class=IdempotentRoute)
 
 
 async def get_scores(request: Request) -> ScoreService:
@@ -44,36 +55,62 @@ async def list_scores(
     status_code=status.HTTP_201_CREATED,
     summary="Create a score from an upload token",
     response_model=ScoreOut,
+    responses=CREATE_RESPONSES,
 )
 async def create_score(
     body: ScoreCreate, user: CurrentUser, session: SessionDep, scores: ScoresDep
-) -> FastJSONResponse:
+) -> Response:
     """422 for an invalid, expired or foreign token; 409 when the token was already used."""
-    return FastJSONResponse(await scores.create_score(session, user, body), status.HTTP_201_CREATED)
+    score = await scores.create_score(session, user, body)
+    return versioned(score, status.HTTP_201_CREATED, location=f"/scores/{score['id']}")
 
 
-@router.get("/{score_id}", summary="One score", response_model=ScoreOut)
+@router.get(
+    "/{score_id}",
+    summary="One score",
+    response_model=ScoreOut,
+    responses=READ_RESPONSES,
+    openapi_extra=IF_NONE_MATCH_PARAMETER,
+)
 async def get_score(
-    score_id: uuid.UUID, user: CurrentUser, db: DatabaseDep, scores: ScoresDep
-) -> FastJSONResponse:
-    """404 for an unknown score or another user's."""
-    return FastJSONResponse(await scores.get_score(db, user, score_id))
+    score_id: uuid.UUID, request: Request, user: CurrentUser, db: DatabaseDep, scores: ScoresDep
+) -> Response:
+    """404 for an unknown score or another user's; 304 when If-None-Match names its ETag."""
+    if_none_match = request.headers.get("if-none-match")
+    return versioned(await scores.get_score(db, user, score_id, if_none_match))
 
 
 @router.patch(
-    "/{score_id}", summary="Change title, composer, instrumentation, tags or note", response_model=ScoreOut
+    "/{score_id}",
+    summary="Change title, composer, instrumentation, tags or note",
+    response_model=ScoreOut,
+    responses=WRITE_RESPONSES,
 )
 async def patch_score(
-    score_id: uuid.UUID, body: ScorePatch, user: CurrentUser, session: SessionDep, scores: ScoresDep
-) -> FastJSONResponse:
+    score_id: uuid.UUID,
+    body: ScorePatch,
+    user: CurrentUser,
+    session: SessionDep,
+    scores: ScoresDep,
+    if_match: IfMatchHeader = None,
+) -> Response:
     """Only the fields sent change; null clears an optional one."""
-    return FastJSONResponse(await scores.patch_score(session, user, score_id, body))
+    return versioned(await scores.patch_score(session, user, score_id, body, if_match))
 
 
-@router.delete("/{score_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a score")
+@router.delete(
+    "/{score_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a score",
+    responses=DELETE_RESPONSES,
+)
 async def delete_score(
-    score_id: uuid.UUID, user: CurrentUser, session: SessionDep, scores: ScoresDep
+    score_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    scores: ScoresDep,
+    if_match: IfMatchHeader = None,
 ) -> Response:
     """Its objects leave the bucket and its bytes the quota within seconds."""
-    await scores.delete_score(session, user, score_id)
+    await scores.delete_score(session, user, score_id, if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

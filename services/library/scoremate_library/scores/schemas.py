@@ -53,6 +53,9 @@ class ScoreOut(BaseModel):
     content_hash: str
     thumbnail_url: str | None
     filled_from_pdf: list[str]
+    version: int = Field(
+        description="Grows with every change a client can see; the ETag is this number in quotes"
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoremate_library.models import ClaimedUpload, Score, ScoreStatus
+from scoremate_library.preconditions import check_not_modified, require_version
 from scoremate_library.scores.schemas import ScoreCreate, ScorePatch, page_sizes_out
 from scoremate_library.setlists.service import SetlistService
 from scoremate_library.settings import LibrarySettings
@@ -19,11 +20,14 @@ from scoremate_shared.db import Database, Reader
 from scoremate_shared.errors import Conflict, InvalidInput, NotFound
 from scoremate_shared.events import (
     PagesCountedV1,
+    ScoreChangedV1,
     ScoreCreatedV1,
     ScoreDeletedV1,
+    ScoreSnapshot,
     ScoreUploadedV1,
     ThumbnailsGeneratedV1,
 )
+from scoremate_shared.idempotency import forget_user_keys
 from scoremate_shared.messaging.outbox import add_event
 from scoremate_shared.storage import ObjectStorage
 from scoremate_shared.upload_token import InvalidUploadToken, verify_upload_token
@@ -85,6 +89,7 @@ SCORE_COLUMNS = (
     "content_hash",
     "cover_key",
     "filled_from_pdf",
+    "version",
     "created_at",
     "updated_at",
 )
@@ -144,12 +149,48 @@ class ScoreService:
             "content_hash": score["content_hash"],
             "thumbnail_url": thumbnail_url,
             "filled_from_pdf": score["filled_from_pdf"] or [],
+            "version": score["version"],
             "created_at": score["created_at"],
             "updated_at": score["updated_at"],
         }
 
     def loaded_json(self, score: Score) -> dict[str, Any]:
         return self.to_json({column: getattr(score, column) for column in SCORE_COLUMNS})
+
+    async def _publish_change(self, session: AsyncSession, score: Score) -> None:
+        """Write a change of the score (the ORM moves its version on) and tell the sync projection,
+        from the row in hand. A call that changed nothing writes and tells nothing."""
+        if not session.is_modified(score):
+            return
+        await session.flush()
+        await self._publish(session, score)
+
+    async def _publish(self, session: AsyncSession, score: Score) -> None:
+        """ScoreChanged with the score as it now stands: snapshot and version of the row in hand."""
+        snapshot = ScoreSnapshot(
+            id=score.id,
+            title=score.title,
+            composer=score.composer,
+            instrumentation=score.instrumentation,
+            tags=score.tags or [],
+            note=score.note,
+            status=ScoreStatus(score.status).value,
+            error=score.error,
+            pages=score.pages,
+            page_sizes=page_sizes_out(score.page_sizes),
+            size_bytes=score.size_bytes,
+            mime=score.mime,
+            content_hash=score.content_hash,
+            cover_key=score.cover_key,
+            filled_from_pdf=score.filled_from_pdf or [],
+            created_at=score.created_at,
+            updated_at=score.updated_at,
+        )
+        await add_event(
+            session,
+            ScoreChangedV1(score_id=score.id, user_id=score.user_id, version=score.version, score=snapshot),
+            PRODUCER,
+        )
 
     # --- the user's calls -------------------------------------------------------------------
 
@@ -188,18 +229,27 @@ class ScoreService:
         await add_event(session, ScoreCreatedV1(score_id=score.id, user_id=user.user_id), PRODUCER)
         await session.flush()
         await session.refresh(score)
+        await self._publish(session, score)
         return self.loaded_json(score)
 
-    async def _own_score(self, session: AsyncSession, user: Principal, score_id: uuid.UUID) -> Score:
-        score = await session.get(Score, score_id)
+    async def _own_score(
+        self, session: AsyncSession, user: Principal, score_id: uuid.UUID, *, for_delete: bool = False
+    ) -> Score:
+        """The caller's score, its row locked for the change to come: an If-Match compared with
+        this version holds until the commit. An edit takes the weaker lock (NO KEY UPDATE), which
+        lets a setlist insert items referring to the score meanwhile (no deadlock with it)."""
+        score = await session.get(Score, score_id, with_for_update={"key_share": not for_delete})
         if score is None or score.user_id != user.user_id:
             raise ScoreNotFound("No such score")
         return score
 
-    async def get_score(self, db: Database, user: Principal, score_id: uuid.UUID) -> dict[str, Any]:
+    async def get_score(
+        self, db: Database, user: Principal, score_id: uuid.UUID, if_none_match: str | None = None
+    ) -> dict[str, Any]:
         rows = await db.fetch(GET_SCORE_SQL, score_id, user.user_id)
         if not rows:
             raise ScoreNotFound("No such score")
+        check_not_modified(if_none_match, rows[0]["version"])
         return self.to_json(rows[0])
 
     async def list_scores(
@@ -264,9 +314,16 @@ class ScoreService:
         return [t for t in (folded or "").split(" ") if t]
 
     async def patch_score(
-        self, session: AsyncSession, user: Principal, score_id: uuid.UUID, body: ScorePatch
+        self,
+        session: AsyncSession,
+        user: Principal,
+        score_id: uuid.UUID,
+        body: ScorePatch,
+        if_match: str | None = None,
     ) -> dict[str, Any]:
         score = await self._own_score(session, user, score_id)
+        require_version(if_match, score.version, "score")
+        title_before = score.title
         changes = body.model_dump(exclude_unset=True)
         for field, value in changes.items():
             if field == "tags":
@@ -279,12 +336,16 @@ class ScoreService:
                 score.filled_from_pdf = [f for f in score.filled_from_pdf if f != field]
         if changes:
             score.updated_at = datetime.now(UTC)
-        await session.flush()
-        await session.refresh(score)
+        await self._publish_change(session, score)
+        if score.title != title_before:
+            await self.setlists.score_renamed(session, score.id)
         return self.loaded_json(score)
 
-    async def delete_score(self, session: AsyncSession, user: Principal, score_id: uuid.UUID) -> None:
-        score = await self._own_score(session, user, score_id)
+    async def delete_score(
+        self, session: AsyncSession, user: Principal, score_id: uuid.UUID, if_match: str | None = None
+    ) -> None:
+        score = await self._own_score(session, user, score_id, for_delete=True)
+        require_version(if_match, score.version, "score")
         await self.setlists.remove_score(session, score.id)
         await session.delete(score)
         await add_event(session, ScoreDeletedV1(score_id=score.id, user_id=score.user_id), PRODUCER)
@@ -302,12 +363,15 @@ class ScoreService:
         score.status = ScoreStatus.FAILED
         score.error = reason[:2000]
         score.updated_at = datetime.now(UTC)
+        await self._publish_change(session, score)
 
     async def attach_upload(self, session: AsyncSession, event: ScoreUploadedV1) -> None:
         score = await self._score_for_update(session, event.score_id)
         if score is None:
             return
+        # The verified facts are those the upload token announced: as a rule, nothing changes.
         score.size_bytes, score.mime, score.content_hash = event.size_bytes, event.mime, event.content_hash
+        await self._publish_change(session, score)
 
     async def attach_pages(self, session: AsyncSession, event: PagesCountedV1) -> None:
         score = await self._score_for_update(session, event.score_id)
@@ -324,6 +388,7 @@ class ScoreService:
             score.composer = author
             score.filled_from_pdf = sorted({*(score.filled_from_pdf or []), "composer"})
         self._advance(score)
+        await self._publish_change(session, score)
 
     async def attach_cover(self, session: AsyncSession, event: ThumbnailsGeneratedV1) -> None:
         score = await self._score_for_update(session, event.score_id)
@@ -331,11 +396,15 @@ class ScoreService:
             return
         score.cover_key = event.cover_key
         self._advance(score)
+        await self._publish_change(session, score)
 
     def _advance(self, score: Score) -> None:
         score.status = derive_status(score)
         score.updated_at = datetime.now(UTC)
 
     async def erase_user(self, session: AsyncSession, user_id: uuid.UUID) -> None:
+        """Everything of the user goes, without an event per score or setlist (the account's
+        deletion tells every projection)."""
         await self.setlists.erase_user(session, user_id)
         await session.execute(sa.delete(Score).where(Score.user_id == user_id))
+        await forget_user_keys(session, user_id)

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
+VERSION_DESCRIPTION = "Grows with every change a client can see; the ETag is this number in quotes"
+
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=2000)]
 
@@ -37,5 +39,6 @@ class SetlistOut(BaseModel):
     title: str
     description: str | None
     items: list[SetlistItemOut]
+    version: int = Field(description=VERSION_DESCRIPTION)
     created_at: datetime
     updated_at: datetime

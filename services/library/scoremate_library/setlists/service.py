@@ -1,12 +1,15 @@
 """Setlist decisions: the caller's lists, their whole-order replacement, scores leaving them."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoremate_library.models import Score, Setlist, SetlistItem
+from scoremate_library.preconditions import check_not_modified, require_version
 from scoremate_library.setlists.schemas import (
     SetlistCreate,
     SetlistItemOut,
@@ -16,7 +19,21 @@ from scoremate_library.setlists.schemas import (
 )
 from scoremate_shared.auth import Principal
 from scoremate_shared.errors import InvalidInput, NotFound
+from scoremate_shared.events import SetlistChangedV1, SetlistDeletedV1, SetlistSnapshot
+from scoremate_shared.messaging.outbox import add_event
 from scoremate_shared.pagination import Page, paginate
+
+PRODUCER = "library"
+# What a setlist's snapshot is read from when SQL (not the ORM) moved its version on.
+_SETLIST_RETURNING = (
+    Setlist.id,
+    Setlist.user_id,
+    Setlist.title,
+    Setlist.description,
+    Setlist.version,
+    Setlist.created_at,
+    Setlist.updated_at,
+)
 
 
 class SetlistNotFound(NotFound):
@@ -27,6 +44,8 @@ class SetlistService:
     async def _own(
         self, session: AsyncSession, user: Principal, setlist_id: uuid.UUID, lock: bool = False
     ) -> Setlist:
+        """The caller's setlist; locked for a change, so an If-Match compared with its version
+        holds until the commit."""
         setlist = await session.get(Setlist, setlist_id, with_for_update=lock)
         if setlist is None or setlist.user_id != user.user_id:
             raise SetlistNotFound("No such setlist")
@@ -35,29 +54,36 @@ class SetlistService:
     async def _out(self, session: AsyncSession, setlist: Setlist) -> SetlistOut:
         return (await self._out_many(session, [setlist]))[0]
 
-    async def _out_many(self, session: AsyncSession, setlists: list[Setlist]) -> list[SetlistOut]:
+    async def _items(
+        self, session: AsyncSession, setlist_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[SetlistItemOut]]:
         rows = (
             await session.execute(
                 sa.select(SetlistItem.setlist_id, SetlistItem.position, SetlistItem.score_id, Score.title)
                 .join(Score, Score.id == SetlistItem.score_id)
-                .where(SetlistItem.setlist_id.in_([s.id for s in setlists]))
+                .where(SetlistItem.setlist_id.in_(setlist_ids))
                 .order_by(SetlistItem.setlist_id, SetlistItem.position)
             )
         ).all()
-        items: dict[uuid.UUID, list[SetlistItemOut]] = {s.id: [] for s in setlists}
+        items: dict[uuid.UUID, list[SetlistItemOut]] = {setlist_id: [] for setlist_id in setlist_ids}
         for setlist_id, position, score_id, title in rows:
             items[setlist_id].append(SetlistItemOut(score_id=score_id, order_index=position, title=title))
-        return [
-            SetlistOut(
-                id=s.id,
-                title=s.title,
-                description=s.description,
-                items=items[s.id],
-                created_at=s.created_at,
-                updated_at=s.updated_at,
-            )
-            for s in setlists
-        ]
+        return items
+
+    async def _out_many(self, session: AsyncSession, setlists: list[Setlist]) -> list[SetlistOut]:
+        items = await self._items(session, [s.id for s in setlists])
+        return [_setlist_out(s, items[s.id]) for s in setlists]
+
+    async def _publish(self, session: AsyncSession, user_id: uuid.UUID, setlist: SetlistOut) -> None:
+        """SetlistChanged with the setlist as the caller now sees it (built from what is in hand)."""
+        snapshot = SetlistSnapshot.model_validate(setlist.model_dump(exclude={"version"}))
+        await add_event(
+            session,
+            SetlistChangedV1(
+                setlist_id=setlist.id, user_id=user_id, version=setlist.version, setlist=snapshot
+            ),
+            PRODUCER,
+        )
 
     async def list_setlists(
         self, session: AsyncSession, user: Principal, page: int, page_size: int
@@ -80,22 +106,27 @@ class SetlistService:
         session.add(setlist)
         await session.flush()
         await session.refresh(setlist)
-        return SetlistOut(
-            id=setlist.id,
-            title=setlist.title,
-            description=setlist.description,
-            items=[],
-            created_at=setlist.created_at,
-            updated_at=setlist.updated_at,
-        )
+        out = _setlist_out(setlist, [])
+        await self._publish(session, user.user_id, out)
+        return out
 
-    async def get(self, session: AsyncSession, user: Principal, setlist_id: uuid.UUID) -> SetlistOut:
-        return await self._out(session, await self._own(session, user, setlist_id))
+    async def get(
+        self, session: AsyncSession, user: Principal, setlist_id: uuid.UUID, if_none_match: str | None = None
+    ) -> SetlistOut:
+        setlist = await self._own(session, user, setlist_id)
+        check_not_modified(if_none_match, setlist.version)
+        return await self._out(session, setlist)
 
     async def patch(
-        self, session: AsyncSession, user: Principal, setlist_id: uuid.UUID, body: SetlistPatch
+        self,
+        session: AsyncSession,
+        user: Principal,
+        setlist_id: uuid.UUID,
+        body: SetlistPatch,
+        if_match: str | None = None,
     ) -> SetlistOut:
         setlist = await self._own(session, user, setlist_id, lock=True)
+        require_version(if_match, setlist.version, "setlist")
         changes = body.model_dump(exclude_unset=True)
         if "title" in changes:
             if changes["title"] is None:
@@ -106,12 +137,21 @@ class SetlistService:
         if changes:
             setlist.updated_at = datetime.now(UTC)
         await session.flush()
-        return await self._out(session, setlist)
+        out = await self._out(session, setlist)
+        if changes:
+            await self._publish(session, user.user_id, out)
+        return out
 
     async def replace_items(
-        self, session: AsyncSession, user: Principal, setlist_id: uuid.UUID, body: SetlistItemsIn
+        self,
+        session: AsyncSession,
+        user: Principal,
+        setlist_id: uuid.UUID,
+        body: SetlistItemsIn,
+        if_match: str | None = None,
     ) -> SetlistOut:
         setlist = await self._own(session, user, setlist_id, lock=True)
+        require_version(if_match, setlist.version, "setlist")
         wanted = set(body.score_ids)
         owned = set(
             (
@@ -135,11 +175,49 @@ class SetlistService:
         )
         setlist.updated_at = datetime.now(UTC)
         await session.flush()
-        return await self._out(session, setlist)
+        out = await self._out(session, setlist)
+        await self._publish(session, user.user_id, out)
+        return out
 
-    async def delete(self, session: AsyncSession, user: Principal, setlist_id: uuid.UUID) -> None:
-        await session.delete(await self._own(session, user, setlist_id))
+    async def delete(
+        self, session: AsyncSession, user: Principal, setlist_id: uuid.UUID, if_match: str | None = None
+    ) -> None:
+        setlist = await self._own(session, user, setlist_id, lock=True)
+        require_version(if_match, setlist.version, "setlist")
+        await session.delete(setlist)
+        await add_event(
+            session,
+            SetlistDeletedV1(setlist_id=setlist.id, user_id=setlist.user_id, version=setlist.version),
+            PRODUCER,
+        )
         await session.flush()
+
+    async def _bumped(self, session: AsyncSession, setlist_ids: Sequence[uuid.UUID]) -> None:
+        """Move the versions of setlists whose items changed under them (a score renamed or gone)
+        on, and publish each as it now stands."""
+        if not setlist_ids:
+            return
+        rows = (
+            await session.execute(
+                sa.update(Setlist)
+                .where(Setlist.id.in_(setlist_ids))
+                .values(version=Setlist.version + 1, updated_at=datetime.now(UTC))
+                .returning(*_SETLIST_RETURNING)
+                .execution_options(synchronize_session=False)
+            )
+        ).all()
+        items = await self._items(session, [row.id for row in rows])
+        for row in rows:
+            await self._publish(session, row.user_id, _setlist_out(row, items[row.id]))
+
+    async def score_renamed(self, session: AsyncSession, score_id: uuid.UUID) -> None:
+        """The setlists holding a renamed score show its new title: each is a new version."""
+        holding = (
+            await session.scalars(
+                sa.select(SetlistItem.setlist_id).where(SetlistItem.score_id == score_id).distinct()
+            )
+        ).all()
+        await self._bumped(session, list(holding))
 
     async def remove_score(self, session: AsyncSession, score_id: uuid.UUID) -> None:
         """A deleted score leaves every setlist; the others close ranks (positions stay 0..n-1)."""
@@ -165,9 +243,22 @@ class SetlistService:
                 SetlistItem(setlist_id=setlist_id, position=index, score_id=sid)
                 for index, sid in enumerate(remaining)
             )
-            await session.execute(
-                sa.update(Setlist).where(Setlist.id == setlist_id).values(updated_at=datetime.now(UTC))
-            )
+        if affected:
+            await session.flush()  # the items as they now are, for the snapshots
+        await self._bumped(session, affected)
 
     async def erase_user(self, session: AsyncSession, user_id: uuid.UUID) -> None:
         await session.execute(sa.delete(Setlist).where(Setlist.user_id == user_id))
+
+
+def _setlist_out(setlist: Any, items: list[SetlistItemOut]) -> SetlistOut:
+    """A Setlist of the API from a loaded setlist or a returned row (the same attribute names)."""
+    return SetlistOut(
+        id=setlist.id,
+        title=setlist.title,
+        description=setlist.description,
+        items=items,
+        version=setlist.version,
+        created_at=setlist.created_at,
+        updated_at=setlist.updated_at,
+    )
