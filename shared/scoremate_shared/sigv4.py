@@ -88,12 +88,15 @@ class QuerySigner:
         headers: Mapping[str, str] | None = None,
         now: datetime | None = None,
         response_overrides: Mapping[str, str] | None = None,
+        subresources: Mapping[str, str] | None = None,
     ) -> str:
         """The URL for `method` on `bucket`/`key`, valid `expires_in` seconds from `now` (default: the clock).
 
         `headers` are signed too (e.g. content-type and content-length of a PUT): the client
         must send them with exactly these values. `response_overrides` are S3's signed GET
         parameters that set headers of the response, such as `response-content-disposition`.
+        `subresources` are the operation's own parameters (`partNumber` and `uploadId` of a
+        multipart upload's UploadPart).
         """
         if not key:
             raise ValueError("an object key is required")
@@ -127,11 +130,17 @@ class QuerySigner:
             f"&X-Amz-SignedHeaders={_encode(signed_headers)}"
         )
         overrides = ""
-        if response_overrides:
-            if not all(name.startswith("response-") for name in response_overrides):
+        if response_overrides or subresources:
+            extra = dict(response_overrides or {})
+            if not all(name.startswith("response-") for name in extra):
                 raise ValueError("only response-* parameters can be added")
+            if subresources:
+                if not all(name[:1].islower() and name.isalnum() for name in subresources):
+                    # Lower case first: the canonical order puts them after every X-Amz-* name.
+                    raise ValueError("a subresource is named in letters and digits, lower case first")
+                extra |= subresources
             # They sort after every X-Amz-* name; botocore puts them first in the URL.
-            overrides = "&".join(f"{_encode(n)}={_encode(v)}" for n, v in sorted(response_overrides.items()))
+            overrides = "&".join(f"{_encode(n)}={_encode(v)}" for n, v in sorted(extra.items()))
         canonical_query = f"{query}&{overrides}" if overrides else query
         canonical_request = (
             f"{method.upper()}\n{path}\n{canonical_query}\n{canonical_headers}\n{signed_headers}\n"

@@ -170,6 +170,24 @@ class ObjectStorage:
         url = self._signer.presign("PUT", self.bucket, key, ttl, headers=headers, now=now)
         return url, headers, expires_at
 
+    def presign_upload_part(
+        self, key: str, upload_id: str, part_number: int, content_length: int, seconds: int | None = None
+    ) -> tuple[str, dict[str, str], datetime]:
+        """A PUT URL of one part of a multipart upload (S3's UploadPart), bound to its length; the
+        headers the client must send."""
+        ttl, now, expires_at = self._expiry(seconds)
+        headers = {"Content-Length": str(content_length)}
+        url = self._signer.presign(
+            "PUT",
+            self.bucket,
+            key,
+            ttl,
+            headers=headers,
+            now=now,
+            subresources={"partNumber": str(part_number), "uploadId": upload_id},
+        )
+        return url, headers, expires_at
+
     async def put_bytes(self, key: str, body: bytes, content_type: str) -> None:
         """Store a small object (a page image): signed locally, sent on a plain connection pool.
         botocore's request pipeline cost ~2 ms of CPU per PUT, more than rendering the image."""

@@ -147,6 +147,36 @@ def test_endpoint_region_and_expiry_match_botocore(endpoint: str, region: str, e
 
 
 @pytest.mark.usefixtures("frozen_botocore")
+@pytest.mark.parametrize("upload_id", ["2b5f0c1e7d6a4f3b9c8d", "VXBsb2FkIElE.Zm9y-bXk_dXBsb2Fk/+=", "ü ID"])
+@pytest.mark.parametrize("part_number", [1, 10_000])
+def test_upload_part_url_matches_botocore(upload_id: str, part_number: int) -> None:
+    """A multipart upload's part URL: partNumber and uploadId are signed with the length."""
+    endpoint = "http://127.0.0.1:18080/s3"
+    key = "staging/u/s.pdf"
+    theirs = botocore_client(endpoint).generate_presigned_url(
+        "upload_part",
+        Params={
+            "Bucket": BUCKET,
+            "Key": key,
+            "PartNumber": part_number,
+            "UploadId": upload_id,
+            "ContentLength": 5_242_880,
+        },
+        ExpiresIn=300,
+    )
+    ours = QuerySigner(endpoint, ACCESS_KEY, SECRET_KEY, "us-east-1").presign(
+        "PUT",
+        BUCKET,
+        key,
+        300,
+        headers={"Content-Length": "5242880"},
+        now=FROZEN,
+        subresources={"partNumber": str(part_number), "uploadId": upload_id},
+    )
+    assert_same(ours, theirs)
+
+
+@pytest.mark.usefixtures("frozen_botocore")
 def test_object_storage_presigns_as_botocore_did() -> None:
     settings = StorageSettings(
         s3_endpoint_url="http://127.0.0.1:24333",
@@ -171,6 +201,13 @@ def test_object_storage_presigns_as_botocore_did() -> None:
     assert_same(put_url, presigner.generate_presigned_url("put_object", Params=params, ExpiresIn=300))
     assert put_headers == {"Content-Type": "application/pdf", "Content-Length": "2048"}
     assert put_expires == FROZEN + timedelta(seconds=300)
+    with mock.patch("scoremate_shared.storage.datetime") as clock:
+        clock.now.return_value = FROZEN
+        part_url, part_headers, part_expires = storage.presign_upload_part(key, "upload-1", 2, 4096, 120)
+    params = {"Bucket": BUCKET, "Key": key, "PartNumber": 2, "UploadId": "upload-1", "ContentLength": 4096}
+    assert_same(part_url, presigner.generate_presigned_url("upload_part", Params=params, ExpiresIn=120))
+    assert part_headers == {"Content-Length": "4096"}
+    assert part_expires == FROZEN + timedelta(seconds=120)
 
 
 def test_signing_key_is_derived_once_per_utc_day() -> None:
@@ -203,6 +240,8 @@ def test_a_non_utc_now_signs_the_same_instant() -> None:
         ({"expires_in": 604_801}, "expires_in"),
         ({"now": datetime(2024, 2, 29, 12)}, "timezone-aware"),
         ({"headers": {"Host": "elsewhere.example"}}, "reserved"),
+        ({"subresources": {"X-Amz-Date": "20240101T000000Z"}}, "subresource"),
+        ({"response_overrides": {"uploadId": "x"}}, "response-"),
     ],
 )
 def test_refuses_what_it_cannot_sign(kwargs: dict[str, Any], message: str) -> None:

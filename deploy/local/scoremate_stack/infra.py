@@ -234,12 +234,19 @@ def s3_dir(cfg: StackConfig) -> Path:
 
 # SeaweedFS's own actions for the S3 policy actions the services' policies use. Its "Write"
 # covers PUT and DELETE alike: where a policy allows only s3:PutObject (the processor), the
-# SeaweedFS identity may also delete those keys; MinIO and AWS keep the two apart.
+# SeaweedFS identity may also delete those keys; MinIO and AWS keep the two apart. Multipart
+# uploads: creating, sending parts and completing are "Write" (s3:PutObject on AWS), aborting is
+# "Write", listing an upload's parts is "Read" of its key, and listing the uploads in progress is
+# "Read" of the bucket, which SeaweedFS lets read every key there: only files, which reads every
+# key anyway, has s3:ListBucketMultipartUploads.
 _SEAWEEDFS_ACTIONS = {
     "s3:GetObject": "Read",
     "s3:PutObject": "Write",
     "s3:DeleteObject": "Write",
     "s3:ListBucket": "List",
+    "s3:AbortMultipartUpload": "Write",
+    "s3:ListMultipartUploadParts": "Read",
+    "s3:ListBucketMultipartUploads": "Read",
 }
 _S3_ARN = "arn:aws:s3:::"
 

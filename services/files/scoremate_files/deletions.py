@@ -9,8 +9,9 @@ import uuid
 import sqlalchemy as sa
 
 from scoremate_files.access_log import log_access
-from scoremate_files.bucket import delete_keys, delete_prefix
+from scoremate_files.bucket import abort_multipart, delete_keys, delete_prefix
 from scoremate_files.models import (
+    AWAITING_STAGING,
     PRODUCER,
     AccessAction,
     AccessLogEntry,
@@ -21,6 +22,7 @@ from scoremate_files.models import (
 )
 from scoremate_shared.db import Database
 from scoremate_shared.events import StorageReleasedV1
+from scoremate_shared.idempotency import forget_user_keys
 from scoremate_shared.messaging.outbox import add_event
 from scoremate_shared.storage import ObjectStorage, score_prefix
 
@@ -37,12 +39,15 @@ class DeletionService:
         storage failed) finds the upload released and deletes the objects again."""
         prefix = score_prefix(user_id, score_id)
         staging: str | None = None
+        unfinished_multipart: str | None = None
         async with db.transaction() as session:
             # Under the row's lock: a verification copying into the score's prefix has committed
             # (its copy goes with the prefix below) or will find the score released.
             upload = await session.get(Upload, score_id, with_for_update=True)
             if upload is not None and upload.user_id == user_id:
                 staging = upload.staging_key
+                if upload.multipart_upload_id is not None and upload.multipart_completed_at is None:
+                    unfinished_multipart = upload.multipart_upload_id
                 if upload.status != UploadStatus.RELEASED:
                     was_stored = upload.status == UploadStatus.STORED
                     upload.status = UploadStatus.RELEASED
@@ -60,6 +65,8 @@ class DeletionService:
             # A PUT after this lands on the staging key again, which the sweeper clears once the
             # URL has expired: the score never comes back.
             await delete_keys(self.storage, [staging])
+            if unfinished_multipart is not None:
+                await abort_multipart(self.storage, staging, unfinished_multipart)
 
     async def erase_user(self, db: Database, user_id: uuid.UUID) -> None:
         """UserDeleted: every row of the user, every object under the user's prefix, and the
@@ -72,12 +79,20 @@ class DeletionService:
         copied into it meanwhile."""
         async with db.transaction() as session:
             # By key, from the rows: erasing needs no listing outside the user's own prefix.
-            staged = await session.scalars(
-                sa.select(Upload.staging_key).where(
-                    Upload.user_id == user_id, Upload.staging_key.is_not(None)
+            staged = (
+                await session.execute(
+                    sa.select(Upload.staging_key, Upload.status, Upload.multipart_upload_id).where(
+                        Upload.user_id == user_id, Upload.staging_key.is_not(None)
+                    )
                 )
-            )
-            await delete_keys(self.storage, [key for key in staged if key])
+            ).all()
+            # Parts of an upload still waiting are the user's too (the others were aborted when
+            # they were released or refused; the sweeper aborts any orphan by listing).
+            for key, status, upload_id in staged:
+                if upload_id is not None and status in AWAITING_STAGING:
+                    await abort_multipart(self.storage, key, upload_id)
+            await delete_keys(self.storage, [key for key, _, _ in staged if key])
             for model in (StoredObject, Upload, AccessLogEntry, Quota):
                 await session.execute(sa.delete(model).where(model.user_id == user_id))
+            await forget_user_keys(session, user_id)
         await delete_prefix(self.storage, f"{user_id}/")

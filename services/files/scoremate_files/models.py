@@ -55,6 +55,13 @@ HOLDING = (UploadStatus.RESERVED, UploadStatus.CLAIMED, UploadStatus.STORED)
 AWAITING_STAGING = (UploadStatus.RESERVED, UploadStatus.CLAIMED)
 
 
+class MultipartState(StrEnum):
+    """Where a multipart upload of a reserved upload stands (GET /files/uploads/{score_id})."""
+
+    UPLOADING = "uploading"
+    COMPLETED = "completed"
+
+
 class Upload(Base):
     """One reserved upload: from the presigned URL to a stored (or rejected, released) object.
 
@@ -62,6 +69,10 @@ class Upload(Base):
     the key processing and downloads use. The staging object is removed after the copy, and
     again by the sweeper once the URL has expired (`staging_cleared_at`): a late PUT lands
     there, never on a verified or deleted score. Rows from before staging have no staging key.
+
+    A resumable upload (`multipart_upload_id`) reaches the staging key through an S3 multipart
+    upload: parts of `part_size` bytes (the last one shorter), then the client's complete
+    (`multipart_completed_at`), from which on the staging object exists as after a PUT.
     """
 
     __tablename__ = "uploads"
@@ -79,6 +90,9 @@ class Upload(Base):
     staging_key: Mapped[str | None] = mapped_column(sa.Text)
     copied_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     staging_cleared_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    multipart_upload_id: Mapped[str | None] = mapped_column(sa.Text)
+    part_size: Mapped[int | None] = mapped_column(sa.BigInteger)
+    multipart_completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()

@@ -33,6 +33,10 @@ from scoremate_shared.storage import STAGING_PREFIX, ObjectStorage
 log = logging.getLogger(__name__)
 # One reconciliation decides at a time whether a periodic run is due (every worker asks).
 RECONCILE_LOCK = "files.reconcile"
+# Where SeaweedFS keeps the parts of multipart uploads in progress, inside the bucket. Its listings
+# hide them (as AWS and MinIO, which keep parts outside the key space); should one ever show them,
+# they are an upload's parts, never strays: the sweeper aborts stale uploads, not this.
+MULTIPART_PARTS_PREFIX = ".uploads/"
 
 
 class ReconciliationFailed(ProblemError):
@@ -248,7 +252,8 @@ class Reconciler:
         )
         async for page in pages:
             for item in page.get("Contents", []):
-                yield ListedObject(item["Key"], item["LastModified"])
+                if not item["Key"].startswith(MULTIPART_PARTS_PREFIX):
+                    yield ListedObject(item["Key"], item["LastModified"])
 
     async def _indexed_keys(self, session: AsyncSession, prefix: str) -> AsyncIterator[IndexedKey]:
         """Every key the index expects under `prefix`, streamed from one query in byte order."""

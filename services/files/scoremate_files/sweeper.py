@@ -1,16 +1,19 @@
-"""The sweeper: reservations never claimed are released once their URL expired, and the staging
-objects of finished uploads are deleted once nobody can PUT to them any more."""
+"""The sweeper: reservations never claimed are released once their URL (or their multipart
+upload) expired, the staging objects of finished uploads are deleted once nobody can PUT to them
+any more, and multipart uploads older than any reservation are aborted."""
 
 import logging
+import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import PurePosixPath
 
 import sqlalchemy as sa
 
-from scoremate_files.bucket import delete_keys
+from scoremate_files.bucket import InProgressUpload, abort_multipart, delete_keys, in_progress_uploads
 from scoremate_files.models import AWAITING_STAGING, Upload, UploadStatus
 from scoremate_files.settings import FilesSettings
 from scoremate_shared.db import Database
-from scoremate_shared.storage import ObjectStorage
+from scoremate_shared.storage import STAGING_PREFIX, ObjectStorage
 
 log = logging.getLogger(__name__)
 BATCH = 100
@@ -28,6 +31,7 @@ class Sweeper:
             pass
         while await self.sweep_staging(db):
             pass
+        await self.sweep_stale_multipart(db)
 
     async def sweep_expired(self, db: Database, now: datetime | None = None, batch: int = BATCH) -> int:
         """Release reservations never claimed once their URL expired plus the grace period."""
@@ -45,6 +49,9 @@ class Sweeper:
             )
             # Where the client PUT: the staging key (the final key before staging keys existed).
             # Deleted before the commit: a row is released only once its object is gone.
+            for upload in expired:
+                if upload.multipart_upload_id is not None and upload.multipart_completed_at is None:
+                    await abort_multipart(self.storage, upload.staging_key or "", upload.multipart_upload_id)
             await delete_keys(self.storage, [upload.staging_key or upload.object_key for upload in expired])
             for upload in expired:
                 upload.status = UploadStatus.RELEASED
@@ -81,3 +88,51 @@ class Sweeper:
         if done:
             log.info("cleared the staging keys of %d finished uploads", len(done))
         return len(done)
+
+    async def sweep_stale_multipart(
+        self, db: Database, now: datetime | None = None, prefix: str = STAGING_PREFIX
+    ) -> int:
+        """Abort the multipart uploads under `prefix` started before any reservation still alive
+        (its lifetime plus the grace period ago), and release the reservation of each if it is
+        still held: orphans (a reservation whose commit failed after its upload started, one whose
+        abort failed) and uploads a client left unfinished. Storage keeps the parts of an upload
+        neither completed nor aborted forever, and no object listing shows them."""
+        now = now or datetime.now(UTC)
+        settings = self.settings
+        cutoff = now - timedelta(
+            seconds=settings.multipart_upload_seconds + settings.reservation_grace_seconds
+        )
+        stale = [
+            upload async for upload in in_progress_uploads(self.storage, prefix) if upload.initiated < cutoff
+        ]
+        for start in range(0, len(stale), BATCH):
+            await self._abort_stale(db, stale[start : start + BATCH])
+        if stale:
+            log.info("aborted %d stale multipart uploads", len(stale))
+        return len(stale)
+
+    async def _abort_stale(self, db: Database, stale: list[InProgressUpload]) -> None:
+        async with db.transaction() as session:
+            for upload in stale:
+                await abort_multipart(self.storage, upload.key, upload.upload_id)
+                score_id = _staging_score_id(upload.key)
+                if score_id is None:
+                    continue
+                row = await session.scalar(
+                    sa.select(Upload).where(Upload.score_id == score_id).with_for_update(skip_locked=True)
+                )
+                if (
+                    row is not None
+                    and row.status == UploadStatus.RESERVED
+                    and row.multipart_upload_id == upload.upload_id
+                ):
+                    row.status = UploadStatus.RELEASED
+                    row.reason = "multipart upload expired unfinished"
+
+
+def _staging_score_id(key: str) -> uuid.UUID | None:
+    """The score id of a staging key (`staging/<user>/<score>.pdf`); None for another key."""
+    try:
+        return uuid.UUID(PurePosixPath(key).stem)
+    except ValueError:
+        return None

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoremate_files.access_log import log_access
-from scoremate_files.bucket import delete_keys, is_not_found
+from scoremate_files.bucket import abort_multipart, delete_keys, is_not_found
 from scoremate_files.models import (
     AWAITING_STAGING,
     HOLDING,
@@ -25,7 +25,8 @@ from scoremate_files.models import (
     Upload,
     UploadStatus,
 )
-from scoremate_files.schemas import UploadUrlIn, UploadUrlOut
+from scoremate_files.resumable import ResumableUploadService
+from scoremate_files.schemas import MultipartUploadUrlOut, UploadUrlIn, UploadUrlOut
 from scoremate_files.settings import FilesSettings
 from scoremate_files.verification import Verdict, verify_stream
 from scoremate_shared.db import Database
@@ -77,14 +78,15 @@ class UploadService:
     def __init__(self, settings: FilesSettings, storage: ObjectStorage) -> None:
         self.settings = settings
         self.storage = storage
+        self.resumable = ResumableUploadService(settings, storage)
 
     # --- upload URLs ------------------------------------------------------------------------
 
     async def create_upload_url(
         self, session: AsyncSession, user_id: uuid.UUID, data: UploadUrlIn
-    ) -> UploadUrlOut:
-        """Reserve the bytes and sign the staging URL; the request's commit makes the row exist
-        before the client has the URL."""
+    ) -> UploadUrlOut | MultipartUploadUrlOut:
+        """Reserve the bytes and sign the staging URL (or start a multipart upload there and sign
+        a URL per part); the request's commit makes the row exist before the client has a URL."""
         settings = self.settings
         if data.size_bytes <= 0:
             raise InvalidInput("The file is empty (size_bytes must be at least 1)", field="size_bytes")
@@ -114,25 +116,44 @@ class UploadService:
         key = original_key(user_id, score_id)
         # The client writes only its staging key; `key` is written once, by verification.
         upload_key = staging_key(user_id, score_id)
-        url, headers, expires_at = self.storage.presign_put(
-            upload_key, data.mime, data.size_bytes, settings.upload_url_seconds
+        upload = Upload(
+            score_id=score_id,
+            user_id=user_id,
+            object_key=key,
+            staging_key=upload_key,
+            filename=data.filename,
+            size_bytes=data.size_bytes,
+            mime=data.mime,
+            content_hash=data.content_hash,
+            status=UploadStatus.RESERVED,
         )
-        session.add(
-            Upload(
-                score_id=score_id,
-                user_id=user_id,
-                object_key=key,
-                staging_key=upload_key,
-                filename=data.filename,
-                size_bytes=data.size_bytes,
-                mime=data.mime,
-                content_hash=data.content_hash,
-                status=UploadStatus.RESERVED,
-                expires_at=expires_at,
+        answer: UploadUrlOut | MultipartUploadUrlOut
+        if self.resumable.wants_multipart(data.size_bytes, data.resumable):
+            upload_id, part_size, expires_at = await self.resumable.begin(upload_key, data.mime)
+            parts, urls_expire_at = self.resumable.part_urls(
+                upload_key, upload_id, data.size_bytes, part_size
             )
-        )
+            assert urls_expire_at is not None  # a file has at least one part
+            upload.multipart_upload_id, upload.part_size = upload_id, part_size
+            answer = MultipartUploadUrlOut(
+                score_id=score_id,
+                upload_token="",
+                part_size=part_size,
+                parts=parts,
+                expires_at=expires_at,
+                urls_expire_at=urls_expire_at,
+            )
+        else:
+            url, headers, expires_at = self.storage.presign_put(
+                upload_key, data.mime, data.size_bytes, settings.upload_url_seconds
+            )
+            answer = UploadUrlOut(
+                score_id=score_id, upload_token="", url=url, headers=headers, expires_at=expires_at
+            )
+        upload.expires_at = expires_at
+        session.add(upload)
         log_access(session, user_id, AccessAction.UPLOAD_URL, score_id, upload_key)
-        token = issue_upload_token(
+        answer.upload_token = issue_upload_token(
             settings.upload_token_secret,
             UploadClaim(
                 user_id=user_id,
@@ -146,9 +167,7 @@ class UploadService:
             ),
         )
         await session.flush()
-        return UploadUrlOut(
-            score_id=score_id, upload_token=token, url=url, headers=headers, expires_at=expires_at
-        )
+        return answer
 
     async def _lock_quota(self, session: AsyncSession, user_id: uuid.UUID) -> Quota:
         """The user's quota row, locked: concurrent upload-url calls of one user take turns."""
@@ -196,6 +215,7 @@ class UploadService:
         what to check next, or None when the upload was refused or is already done."""
         copied: CopiedUpload | None = None
         staging: str | None = None
+        unfinished_multipart: str | None = None
         async with db.transaction() as session:
             upload = await session.get(Upload, score_id, with_for_update=True)
             if upload is None or upload.user_id != user_id:
@@ -216,6 +236,10 @@ class UploadService:
                     refusal = await self._copy_from_staging(staging, upload.object_key, upload.size_bytes)
                     if refusal is None:
                         upload.copied_at = datetime.now(UTC)
+                    elif upload.multipart_upload_id is not None and upload.multipart_completed_at is None:
+                        # Its parts can never become this score: they go with the refusal.
+                        refusal = "the multipart upload was not completed"
+                        unfinished_multipart = upload.multipart_upload_id
                 if refusal is not None:
                     await self._reject(session, upload, refusal)
                 else:
@@ -223,6 +247,8 @@ class UploadService:
         if staging is not None:
             # Copied or refused, and committed: anything PUT there from now on is garbage.
             await delete_keys(self.storage, [staging])
+            if unfinished_multipart is not None:
+                await abort_multipart(self.storage, staging, unfinished_multipart)
         return copied
 
     async def _conclude(self, db: Database, copied: CopiedUpload, verdict: Verdict) -> None:

@@ -1,5 +1,6 @@
 from scoremate_files.models import Base
 from scoremate_shared.db import Database
+from scoremate_shared.idempotency import idempotency_metadata
 from scoremate_shared.testing import (
     assert_a_column_added_to_a_model_alone_is_found,
     assert_migrations_build_the_models,
@@ -7,8 +8,10 @@ from scoremate_shared.testing import (
 
 
 async def test_the_migrations_build_exactly_the_models(files_db: Database):
-    await assert_migrations_build_the_models(files_db, Base.metadata)
+    await assert_migrations_build_the_models(files_db, Base.metadata, idempotency_metadata)
 
 
 async def test_a_column_added_to_a_model_alone_is_found(files_db: Database):
-    await assert_a_column_added_to_a_model_alone_is_found(files_db, Base.metadata, "uploads")
+    await assert_a_column_added_to_a_model_alone_is_found(
+        files_db, Base.metadata, "uploads", idempotency_metadata
+    )
