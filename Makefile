@@ -69,7 +69,7 @@ test-resilience: install
 CONTAINER_ENGINE ?= docker
 IMAGE_REPOSITORY ?= scoremate
 IMAGE_TAG ?= 1.0.0
-IMAGE_SERVICES := auth files library processor billing
+IMAGE_SERVICES := auth files library processor billing sync
 
 images: $(addprefix image-,$(IMAGE_SERVICES))
 

@@ -21,7 +21,7 @@ TEST_SERVICE_ENV: dict[str, dict[str, str]] = {
         "CONSUMER_RETRY_MAX_DELAY_SECONDS": "5",
         "LOG_LEVEL": "INFO",
     }
-    for service in ("auth", "files", "library", "processor", "billing")
+    for service in ("auth", "files", "library", "processor", "billing", "sync")
 }
 
 
@@ -56,10 +56,22 @@ TEST_SERVICE_ENV["files"]["SWEEP_INTERVAL_SECONDS"] = "1"
 # Reconciliation deletes staging strays a second old (tests/security/test_write_once_uploads.py).
 TEST_RECONCILE_GRACE_SECONDS = 1
 TEST_SERVICE_ENV["files"]["RECONCILE_GRACE_SECONDS"] = str(TEST_RECONCILE_GRACE_SECONDS)
+# Resumable uploads from 1 MiB, in parts of S3's minimum (tests/test_multipart_uploads.py).
+TEST_MULTIPART_THRESHOLD_BYTES = 1024 * 1024
+TEST_MULTIPART_PART_BYTES = 5 * 1024 * 1024
+TEST_SERVICE_ENV["files"]["MULTIPART_THRESHOLD_BYTES"] = str(TEST_MULTIPART_THRESHOLD_BYTES)
+TEST_SERVICE_ENV["files"]["MULTIPART_PART_BYTES"] = str(TEST_MULTIPART_PART_BYTES)
 # A user may ask for their thumbnails again this many times an hour
 # (tests/security/test_refresh_rate_limit.py).
 TEST_REFRESH_THUMBNAILS_PER_HOUR = 3
 TEST_SERVICE_ENV["processor"]["REFRESH_THUMBNAILS_PER_HOUR"] = str(TEST_REFRESH_THUMBNAILS_PER_HOUR)
+
+
+# The live sync stream's heartbeat (and token recheck) every second (tests/test_sync_stream.py).
+TEST_SYNC_HEARTBEAT_SECONDS = 1
+TEST_SERVICE_ENV["sync"]["SYNC_HEARTBEAT_SECONDS"] = str(TEST_SYNC_HEARTBEAT_SECONDS)
+# The one browser origin the gateway answers CORS for (tests/test_cors.py).
+TEST_CORS_ORIGIN = "https://app.scoremate.test"
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +90,11 @@ def stack(otlp: OtlpReceiver) -> Iterator[Stack]:
     run_dir.chmod(0o755)
     tracing = {"OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200"}
     extra_env = {service: {**env, **tracing} for service, env in TEST_SERVICE_ENV.items()}
-    stack = Stack(StackConfig.for_tests(run_dir, extra_env=extra_env, port_offset=_port_offset()))
+    stack = Stack(
+        StackConfig.for_tests(
+            run_dir, extra_env=extra_env, port_offset=_port_offset(), cors_origins=(TEST_CORS_ORIGIN,)
+        )
+    )
     try:
         stack.up()
         yield stack

@@ -84,10 +84,12 @@ class ApiClient:
         body: dict[str, Any] = response.json()
         return body
 
-    async def request_upload(self, user: User, data: bytes, filename: str = "score.pdf") -> httpx.Response:
+    async def request_upload(
+        self, user: User, data: bytes, filename: str = "score.pdf", headers: dict[str, str] | None = None
+    ) -> httpx.Response:
         return await self.http.post(
             "/files/upload-url",
-            headers=user.headers,
+            headers=headers or user.headers,
             json={
                 "filename": filename,
                 "size_bytes": len(data),

@@ -21,3 +21,4 @@ identity() {  # service access-key secret-key
 identity files "$FILES_S3_ACCESS_KEY" "$FILES_S3_SECRET_KEY"
 identity library "$LIBRARY_S3_ACCESS_KEY" "$LIBRARY_S3_SECRET_KEY"
 identity processor "$PROCESSOR_S3_ACCESS_KEY" "$PROCESSOR_S3_SECRET_KEY"
+identity sync "$SYNC_S3_ACCESS_KEY" "$SYNC_S3_SECRET_KEY"

@@ -6,4 +6,5 @@ CREATE ROLE files LOGIN PASSWORD 'files-dev-pw';
 CREATE ROLE library LOGIN PASSWORD 'library-dev-pw';
 CREATE ROLE processor LOGIN PASSWORD 'processor-dev-pw';
 CREATE ROLE billing LOGIN PASSWORD 'billing-dev-pw';
-GRANT CREATE ON DATABASE scoremate TO auth, files, library, processor, billing;
+CREATE ROLE sync LOGIN PASSWORD 'sync-dev-pw';
+GRANT CREATE ON DATABASE scoremate TO auth, files, library, processor, billing, sync;

@@ -9,7 +9,7 @@ from tests.support import ApiClient, User, admin_cli
 
 pytestmark = pytest.mark.stack
 
-SERVICES = ("auth", "files", "library", "processor", "billing")
+SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 
 
 async def make_admin(api: ApiClient, stack, user: User) -> User:

@@ -18,7 +18,7 @@ from tests.support import ApiClient, User, corpus_manifest, list_objects
 
 pytestmark = pytest.mark.stack
 
-SERVICES = ("auth", "files", "library", "processor", "billing")
+SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 
 
 async def _download(api: ApiClient, user: User, score_id: str) -> bytes:

@@ -15,7 +15,7 @@ from tests.support import REPO_ROOT
 
 DEPLOY = REPO_ROOT / "deploy"
 KUBERNETES_VERSION = "1.30.0"
-SERVICES = ("auth", "files", "library", "processor", "billing")
+SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 
 
 def test_compose_file_is_valid_against_the_compose_specification():
@@ -37,12 +37,20 @@ def test_env_example_holds_every_setting_the_services_read():
     from scoremate_files.settings import FilesSettings
     from scoremate_library.settings import LibrarySettings
     from scoremate_processor.settings import ProcessorSettings
+    from scoremate_sync.settings import SyncSettings
 
     text = (REPO_ROOT / ".env.example").read_text()
     named = {line.lstrip("# ").split("=", 1)[0] for line in text.splitlines() if "=" in line}
     # Set per service by compose.yaml rather than shared.
     per_service = {"SERVICE_NAME", "DB_SCHEMA", "DATABASE_URL"}
-    for settings in (AuthSettings, BillingSettings, FilesSettings, LibrarySettings, ProcessorSettings):
+    for settings in (
+        AuthSettings,
+        BillingSettings,
+        FilesSettings,
+        LibrarySettings,
+        ProcessorSettings,
+        SyncSettings,
+    ):
         missing = {f.upper() for f in settings.model_fields} - named - per_service
         assert not missing, (settings.__name__, sorted(missing))
 
@@ -132,7 +140,7 @@ def test_compose_publishes_only_the_gateway_on_every_interface():
     assert everywhere == {"gateway"}, published
 
 
-STORAGE_SERVICES = ("files", "library", "processor")
+STORAGE_SERVICES = ("files", "library", "processor", "sync")
 
 
 def test_compose_gives_each_storage_service_its_own_minio_user_from_a_pinned_init():

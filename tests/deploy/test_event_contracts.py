@@ -38,6 +38,47 @@ PRODUCER_EXAMPLES: dict[str, dict[str, Any]] = {
     "UsageThresholdCrossed": {"user_id": U1, "threshold": 80, "used_bytes": 80, "total_bytes": 100},
     "AdminActionRecorded": {"actor_id": U1, "service": "files", "action": "list_files"},
     "ProcessorJobRequested": {"task_id": U2, "score_id": U2, "user_id": U1, "kind": "thumbnail"},
+    # The library's changes for the sync projection (it always sends `filled_from_pdf`).
+    "ScoreChanged": {
+        "score_id": U2,
+        "user_id": U1,
+        "version": 2,
+        "score": {
+            "id": U2,
+            "title": "Air",
+            "composer": None,
+            "instrumentation": None,
+            "tags": [],
+            "note": None,
+            "status": "processing",
+            "error": None,
+            "pages": None,
+            "page_sizes": None,
+            "size_bytes": 1,
+            "mime": "application/pdf",
+            "content_hash": "ab" * 32,
+            "cover_key": None,
+            "filled_from_pdf": [],
+            "created_at": "2026-11-24T10:00:00Z",
+            "updated_at": "2026-11-24T10:00:00Z",
+        },
+    },
+    "SetlistChanged": {
+        "setlist_id": U2,
+        "user_id": U1,
+        "version": 3,
+        "setlist": {
+            "id": U2,
+            "title": "Friday gig",
+            "description": None,
+            "items": [{"score_id": U1, "order_index": 0, "title": "Air"}],
+            "created_at": "2026-11-24T10:00:00Z",
+            "updated_at": "2026-11-24T10:00:00Z",
+        },
+    },
+    "SetlistDeleted": {"setlist_id": U2, "user_id": U1, "version": 3},
+    # The processor's progress on a long score (sync shows it per page).
+    "ThumbnailsProgressed": {"score_id": U2, "user_id": U1, "pages_done": 1, "pages_total": 4},
 }
 
 

@@ -10,7 +10,7 @@ import yaml
 from tests.deploy.manifests import render
 from tests.support import REPO_ROOT
 
-SERVICES = ("auth", "files", "library", "processor", "billing")
+SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 
 
 def _pinned(reference: str) -> bool:

@@ -9,7 +9,7 @@ import pytest
 
 from tests.deploy.manifests import render
 
-SERVICES = ("auth", "files", "library", "processor", "billing")
+SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 INGRESS_CONTROLLER = ("ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"})
 PROMETHEUS = ("monitoring", {"app.kubernetes.io/name": "prometheus"})
 

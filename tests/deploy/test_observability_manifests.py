@@ -13,7 +13,7 @@ from tests.deploy.manifests import render
 from tests.support import REPO_ROOT
 
 DEPLOY = REPO_ROOT / "deploy"
-SERVICES = ("auth", "files", "library", "processor", "billing")
+SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 DASHBOARDS = sorted((DEPLOY / "grafana" / "dashboards").glob("*.json"))
 
 

@@ -8,7 +8,7 @@ from tests.support import ApiClient, corpus_manifest
 
 pytestmark = pytest.mark.stack
 
-SERVICES = ("auth", "files", "library", "processor", "billing")
+SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 
 
 def _samples(text: str) -> dict[str, list]:

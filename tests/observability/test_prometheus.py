@@ -16,7 +16,7 @@ from tests.support import CORPUS, ApiClient, corpus_manifest
 
 pytestmark = pytest.mark.stack
 
-SERVICES = ("auth", "files", "library", "processor", "billing")
+SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 
 
 async def _answer(stack, path: str, **params: str) -> dict[str, Any]:

@@ -152,7 +152,7 @@ async def assert_settled(stack: Any, api: ApiClient, flow: UploadFlow, timeout: 
             deadline = time.monotonic() + 30
             while True:
                 backlog = 0
-                for schema in ("auth", "files", "library", "processor", "billing"):
+                for schema in ("auth", "files", "library", "processor", "billing", "sync"):
                     backlog += await conn.scalar(
                         sa.text(f"SELECT count(*) FROM {schema}.outbox WHERE published_at IS NULL")  # noqa: S608
                     )

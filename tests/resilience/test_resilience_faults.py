@@ -16,7 +16,7 @@ from tests.support import ApiClient
 
 pytestmark = pytest.mark.stack
 
-SERVICES = ("auth", "files", "library", "processor", "billing")
+SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 
 
 async def test_sigkill_of_each_service_in_turn_loses_nothing(api: ApiClient, stack):

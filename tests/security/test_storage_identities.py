@@ -111,18 +111,22 @@ async def _assert_original_intact(stack, score: StoredScore) -> None:
     assert hashlib.sha256(got.content).hexdigest() == hashlib.sha256(score.data).hexdigest()
 
 
-async def test_the_library_key_reads_covers_and_nothing_else(stack, score: StoredScore):
-    """Library signs the cover URLs of its listings, so it reads covers: no original, no write."""
+@pytest.mark.parametrize("service", ["library", "sync"])
+async def test_the_library_and_sync_keys_read_covers_and_nothing_else(
+    stack, score: StoredScore, service: str
+):
+    """Library and sync sign the cover URLs of what they answer, so they read covers: no original,
+    no write."""
     bucket = stack.cfg.s3_bucket
-    assert (await _get(stack, "library", score.cover)).status_code == 200
-    assert (await _get(stack, "library", score.original)).status_code == 403
+    assert (await _get(stack, service, score.cover)).status_code == 200
+    assert (await _get(stack, service, score.original)).status_code == 403
     page = page_thumbnail_key(score.user_id, score.score_id, 1)
-    assert (await _get(stack, "library", page)).status_code == 403
+    assert (await _get(stack, service, page)).status_code == 403
     forged = b"%PDF-1.4 not the score that was uploaded"
-    assert (await _put(stack, "library", score.original, forged, "application/pdf")).status_code == 403
+    assert (await _put(stack, service, score.original, forged, "application/pdf")).status_code == 403
     not_a_cover = b"\xff\xd8 not a cover"
-    assert (await _put(stack, "library", score.cover, not_a_cover, "image/jpeg")).status_code == 403
-    async with _storage(stack, "library") as s3:
+    assert (await _put(stack, service, score.cover, not_a_cover, "image/jpeg")).status_code == 403
+    async with _storage(stack, service) as s3:
         assert await _status(s3.delete_object(Bucket=bucket, Key=score.original)) == 403
         assert await _status(s3.list_objects_v2(Bucket=bucket, Prefix=score.user_prefix)) == 403
     await _assert_original_intact(stack, score)
@@ -153,7 +157,7 @@ async def test_only_the_files_key_lists_the_bucket(stack, score: StoredScore):
         assert await _status(s3.list_objects_v2(Bucket=bucket, Prefix="staging/", MaxKeys=1)) == 200
         listed = await s3.list_objects_v2(Bucket=bucket, Prefix=score.user_prefix)
         assert score.original in [item["Key"] for item in listed.get("Contents", [])]
-    for service in ("library", "processor"):
+    for service in ("library", "processor", "sync"):
         async with _storage(stack, service) as s3:
             assert await _status(s3.list_objects_v2(Bucket=bucket)) == 403
             assert await _status(s3.list_objects_v2(Bucket=bucket, Prefix=score.user_prefix)) == 403

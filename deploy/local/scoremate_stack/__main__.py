@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from scoremate_stack.backup import backup, restore
-from scoremate_stack.config import SERVICES, StackConfig
+from scoremate_stack.config import SERVICES, StackConfig, parse_cors_origins
 from scoremate_stack.contracts import write_event_docs
 from scoremate_stack.gateway import (
     COMPOSE_CONFIG,
@@ -54,9 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "write-openapi":
             print(f"wrote {write_openapi()}")
         elif args.command == "render-compose-gateway":
+            # The committed files allow no CORS origin; a deployment renders its own.
+            origins = parse_cors_origins(os.environ.get("SCOREMATE_CORS_ORIGINS", ""))
             for target, rendered in (
-                (COMPOSE_CONFIG, render_compose_gateway_config()),
-                (K8S_GATEWAY_CONFIG, render_k8s_gateway_config()),
+                (COMPOSE_CONFIG, render_compose_gateway_config(origins)),
+                (K8S_GATEWAY_CONFIG, render_k8s_gateway_config(origins)),
             ):
                 target.write_text(rendered)
                 print(f"wrote {target}")

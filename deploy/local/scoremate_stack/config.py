@@ -1,14 +1,16 @@
 """Where the stack lives and which ports it uses: one set for `make up`, another for the tests."""
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-SERVICES = ("auth", "files", "library", "processor", "billing")
+SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 # The services that touch objects: each has its own storage identity with only the rights its
-# policy in deploy/storage-policies/ grants (auth and billing get no storage credentials at all).
-STORAGE_SERVICES = ("files", "library", "processor")
+# policy in deploy/storage-policies/ grants (auth and billing get no storage credentials at all;
+# library and sync only sign cover URLs).
+STORAGE_SERVICES = ("files", "library", "processor", "sync")
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -41,7 +43,14 @@ DEV_PORTS = Ports(
     weed_volume=19340,
     weed_filer=18888,
     weed_admin=23646,
-    services={"auth": 8101, "files": 8102, "library": 8103, "processor": 8104, "billing": 8105},
+    services={
+        "auth": 8101,
+        "files": 8102,
+        "library": 8103,
+        "processor": 8104,
+        "billing": 8105,
+        "sync": 8106,
+    },
     prometheus=9090,
     amqp_metrics=15692,
 )
@@ -59,10 +68,38 @@ TEST_PORTS = Ports(
     weed_volume=24340,
     weed_filer=24888,
     weed_admin=24646,
-    services={"auth": 18101, "files": 18102, "library": 18103, "processor": 18104, "billing": 18105},
+    services={
+        "auth": 18101,
+        "files": 18102,
+        "library": 18103,
+        "processor": 18104,
+        "billing": 18105,
+        "sync": 18106,
+    },
     prometheus=29090,
     amqp_metrics=25692,
 )
+
+
+# An origin as a browser sends it: scheme, host and an optional port, nothing else (the value is
+# written into the gateway's configuration, so nothing but these characters may reach it).
+_ORIGIN = re.compile(r"https?://[a-z0-9.-]+(:[0-9]{1,5})?")
+
+
+DEFAULT_CORS_MAX_AGE_SECONDS = 600
+
+
+def parse_cors_origins(text: str) -> tuple[str, ...]:
+    """The origins of SCOREMATE_CORS_ORIGINS ("https://a.example, http://localhost:3000")."""
+    origins = (part.strip().lower().rstrip("/") for part in text.split(","))
+    return check_cors_origins(tuple(dict.fromkeys(origin for origin in origins if origin)))
+
+
+def check_cors_origins(origins: tuple[str, ...]) -> tuple[str, ...]:
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ValueError(f"not a CORS origin (scheme://host[:port], lower case): {origin!r}")
+    return origins
 
 
 def shift_ports(ports: Ports, offset: int) -> Ports:
@@ -93,15 +130,31 @@ class StackConfig:
     durable_postgres: bool = True
     # How often Prometheus scrapes every target (seconds).
     scrape_interval_seconds: int = 15
+    # Browser origins the gateway answers CORS for (docs/API.md), e.g. "https://app.example.com";
+    # none by default. `make up` takes them from SCOREMATE_CORS_ORIGINS (comma-separated).
+    cors_origins: tuple[str, ...] = ()
+    # How long a browser may reuse a preflight's answer.
+    cors_max_age_seconds: int = DEFAULT_CORS_MAX_AGE_SECONDS
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_cors_origins(self.cors_origins)
 
     @classmethod
     def dev(cls) -> "StackConfig":
-        return cls(run_dir=REPO_ROOT / ".run", ports=DEV_PORTS)
+        return cls(
+            run_dir=REPO_ROOT / ".run",
+            ports=DEV_PORTS,
+            cors_origins=parse_cors_origins(os.environ.get("SCOREMATE_CORS_ORIGINS", "")),
+        )
 
     @classmethod
     def for_tests(
-        cls, run_dir: Path, extra_env: dict[str, dict[str, str]] | None = None, port_offset: int = 0
+        cls,
+        run_dir: Path,
+        extra_env: dict[str, dict[str, str]] | None = None,
+        port_offset: int = 0,
+        cors_origins: tuple[str, ...] = (),
     ) -> "StackConfig":
         """Test ports, shifted by `port_offset` (0-400) so parallel test runs do not collide."""
         if not 0 <= port_offset <= 400:
@@ -115,6 +168,7 @@ class StackConfig:
             web_concurrency=2,
             durable_postgres=False,
             scrape_interval_seconds=5,
+            cors_origins=cors_origins,
             extra_env=extra_env or {},
         )
 

@@ -4,7 +4,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from scoremate_stack.config import REPO_ROOT, SERVICES, StackConfig
+from scoremate_stack.config import (
+    DEFAULT_CORS_MAX_AGE_SECONDS,
+    REPO_ROOT,
+    SERVICES,
+    StackConfig,
+    check_cors_origins,
+)
 
 TEMPLATE = REPO_ROOT / "deploy" / "nginx" / "nginx.conf.template"
 
@@ -46,6 +52,27 @@ K8S_PATHS = GatewayPaths(
 K8S_S3_UPSTREAM = "minio.scoremate-infra:9000"
 
 
+# Repeated in each location that has add_header lines of its own (nginx then drops the server's).
+_CORS_RESPONSE_HEADERS = (
+    "add_header Access-Control-Allow-Origin $cors_origin always;\n"
+    "      add_header Access-Control-Expose-Headers $cors_expose_headers always;\n"
+    '      add_header Vary "{vary}" always;'
+)
+
+
+def _cors(origins: tuple[str, ...], max_age_seconds: int) -> dict[str, str]:
+    """The CORS parts of the configuration: the allowed origins as `map` lines (checked to be bare
+    origins by StackConfig), and `Vary: Origin` only when some origin is allowed."""
+    vary = "Origin" if check_cors_origins(origins) else ""
+    return {
+        "cors_origins": "\n".join(f'    "{origin}" $http_origin;' for origin in origins)
+        or "    # none: no browser may call the API",
+        "cors_vary": vary,
+        "cors_max_age": str(max_age_seconds),
+        "cors_response_headers": _CORS_RESPONSE_HEADERS.format(vary=vary),
+    }
+
+
 def _fill(values: dict[str, str]) -> str:
     def fill(match: re.Match[str]) -> str:
         return values[match.group(1)]
@@ -74,6 +101,7 @@ def render_gateway_config(cfg: StackConfig) -> str:
     the client (X-Forwarded-For): the stack is reachable from this machine only, and its tests
     play clients from several addresses that way."""
     paths = native_gateway_paths(cfg)
+    cors = _cors(cfg.cors_origins, cfg.cors_max_age_seconds)
     return _fill(
         {
             "trusted_proxies": _trust(("127.0.0.1",)),
@@ -83,13 +111,17 @@ def render_gateway_config(cfg: StackConfig) -> str:
             "listen": f"127.0.0.1:{cfg.ports.gateway}",
             "upstream_s3": f"127.0.0.1:{cfg.ports.s3}",
             "s3_max_body": "210m",
+            **cors,
             **{f"upstream_{name}": f"127.0.0.1:{port}" for name, port in cfg.ports.services.items()},
         }
     )
 
 
-def _container_gateway_config(paths: GatewayPaths, upstream_s3: str, trusted_proxies: tuple[str, ...]) -> str:
+def _container_gateway_config(
+    paths: GatewayPaths, upstream_s3: str, trusted_proxies: tuple[str, ...], cors_origins: tuple[str, ...]
+) -> str:
     """The gateway in a container: upstreams by Service name, port 8000."""
+    cors = _cors(cors_origins, DEFAULT_CORS_MAX_AGE_SECONDS)
     return _fill(
         {
             "trusted_proxies": _trust(trusted_proxies),
@@ -99,15 +131,16 @@ def _container_gateway_config(paths: GatewayPaths, upstream_s3: str, trusted_pro
             "listen": "8080",
             "upstream_s3": upstream_s3,
             "s3_max_body": "210m",
+            **cors,
             **{f"upstream_{name}": f"{name}:8000" for name in SERVICES},
         }
     )
 
 
-def render_compose_gateway_config() -> str:
+def render_compose_gateway_config(cors_origins: tuple[str, ...] = ()) -> str:
     """The gateway of deploy/compose.yaml: clients connect to it directly, so no proxy is trusted
-    to name them."""
-    return _container_gateway_config(COMPOSE_PATHS, "minio:9000", ())
+    to name them. The committed file allows no CORS origin (render it with some for yours)."""
+    return _container_gateway_config(COMPOSE_PATHS, "minio:9000", (), cors_origins)
 
 
 # Behind the Kubernetes ingress controller every client arrives from a pod address: trust the
@@ -115,8 +148,8 @@ def render_compose_gateway_config() -> str:
 K8S_TRUSTED_PROXIES = ("10.0.0.0/8",)
 
 
-def render_k8s_gateway_config() -> str:
-    return _container_gateway_config(K8S_PATHS, K8S_S3_UPSTREAM, K8S_TRUSTED_PROXIES)
+def render_k8s_gateway_config(cors_origins: tuple[str, ...] = ()) -> str:
+    return _container_gateway_config(K8S_PATHS, K8S_S3_UPSTREAM, K8S_TRUSTED_PROXIES, cors_origins)
 
 
 def write_gateway_config(cfg: StackConfig) -> Path:

@@ -1,7 +1,9 @@
 import subprocess
 from pathlib import Path
 
-from scoremate_stack.config import DEV_PORTS, STORAGE_SERVICES, TEST_PORTS, StackConfig
+import pytest
+
+from scoremate_stack.config import DEV_PORTS, STORAGE_SERVICES, TEST_PORTS, StackConfig, parse_cors_origins
 from scoremate_stack.gateway import (
     COMPOSE_CONFIG,
     render_compose_gateway_config,
@@ -123,6 +125,9 @@ def test_the_storage_policies_become_seaweedfs_actions_of_the_services_only():
         "Read:scores/*",
         "Write:scores/*",
         "List:scores",
+        "Read:scores/staging/*",
+        "Write:scores/staging/*",
+        "Read:scores",
     ]
     assert seaweedfs_actions(storage_policy("library")) == [f"Read:{score}/cover.jpg"]
     assert seaweedfs_actions(storage_policy("processor")) == [
@@ -133,3 +138,24 @@ def test_the_storage_policies_become_seaweedfs_actions_of_the_services_only():
     ]
     identities = s3_identities(StackConfig.dev())["identities"]
     assert [i["name"] for i in identities if "Admin" in i["actions"]] == ["admin"]
+
+
+def test_sync_may_read_covers_only_as_library_does():
+    assert seaweedfs_actions(storage_policy("sync")) == seaweedfs_actions(storage_policy("library"))
+
+
+def test_the_gateway_answers_cors_for_the_configured_origins_only(tmp_path: Path):
+    none = render_gateway_config(StackConfig.for_tests(tmp_path))
+    assert "# none: no browser may call the API" in none
+    assert 'add_header Vary "" always;' in none  # an empty header is not sent
+    some = render_gateway_config(StackConfig.for_tests(tmp_path, cors_origins=("https://app.example.com",)))
+    assert '"https://app.example.com" $http_origin;' in some
+    assert 'add_header Vary "Origin" always;' in some
+    # Parsed from SCOREMATE_CORS_ORIGINS; anything but a bare origin never reaches the file.
+    assert parse_cors_origins(" https://A.example.com/, http://localhost:3000,,") == (
+        "https://a.example.com",
+        "http://localhost:3000",
+    )
+    for hostile in ('https://a.example" $x; }', "https://a.example/path", "javascript:alert(1)"):
+        with pytest.raises(ValueError, match="not a CORS origin"):
+            parse_cors_origins(hostile)

@@ -54,6 +54,10 @@ queue_depth = Gauge(
     ["queue"],
     multiprocess_mode="livemostrecent",
 )
+# The sync service's live streams held open now, summed over its worker processes.
+sync_streams_open = Gauge(
+    "scoremate_sync_streams_open", "Live sync streams (GET /sync/stream) open", multiprocess_mode="livesum"
+)
 job_duration_seconds = Histogram(
     "scoremate_job_duration_seconds",
     "Processing job durations by kind and outcome",

@@ -3,6 +3,8 @@
 from .access_log_out import AccessLogOut
 from .admin_object_out import AdminObjectOut
 from .admin_user_out import AdminUserOut
+from .complete_upload_in import CompleteUploadIn
+from .completed_part_in import CompletedPartIn
 from .dead_letter_queue import DeadLetterQueue
 from .download_url_out import DownloadUrlOut
 from .history_entry_out import HistoryEntryOut
@@ -10,6 +12,9 @@ from .history_entry_out_meta import HistoryEntryOutMeta
 from .history_kind import HistoryKind
 from .keys_found import KeysFound
 from .login_in import LoginIn
+from .multipart_state import MultipartState
+from .multipart_upload_out import MultipartUploadOut
+from .multipart_upload_url_out import MultipartUploadUrlOut
 from .page_access_log_out import PageAccessLogOut
 from .page_admin_object_out import PageAdminObjectOut
 from .page_admin_user_out import PageAdminUserOut
@@ -28,19 +33,34 @@ from .referral_status import ReferralStatus
 from .refresh_in import RefreshIn
 from .register_in import RegisterIn
 from .replay_out import ReplayOut
+from .score_change import ScoreChange
+from .score_change_op import ScoreChangeOp
 from .score_create import ScoreCreate
 from .score_out import ScoreOut
 from .score_out_status import ScoreOutStatus
 from .score_patch import ScorePatch
+from .setlist_change import SetlistChange
+from .setlist_change_op import SetlistChangeOp
 from .setlist_create import SetlistCreate
 from .setlist_item_out import SetlistItemOut
 from .setlist_items_in import SetlistItemsIn
 from .setlist_out import SetlistOut
 from .setlist_patch import SetlistPatch
+from .stored_part_out import StoredPartOut
+from .sync_page import SyncPage
+from .synced_score import SyncedScore
+from .synced_score_status import SyncedScoreStatus
+from .synced_setlist import SyncedSetlist
+from .synced_setlist_item import SyncedSetlistItem
+from .synced_thumbnails import SyncedThumbnails
 from .task_kind import TaskKind
 from .task_out import TaskOut
 from .task_status import TaskStatus
+from .thumbnails_change import ThumbnailsChange
+from .thumbnails_change_op import ThumbnailsChangeOp
 from .tokens_out import TokensOut
+from .upload_part_out import UploadPartOut
+from .upload_part_out_headers import UploadPartOutHeaders
 from .upload_url_in import UploadUrlIn
 from .upload_url_out import UploadUrlOut
 from .upload_url_out_headers import UploadUrlOutHeaders
@@ -56,6 +76,8 @@ __all__ = (
     "AccessLogOut",
     "AdminObjectOut",
     "AdminUserOut",
+    "CompletedPartIn",
+    "CompleteUploadIn",
     "DeadLetterQueue",
     "DownloadUrlOut",
     "HistoryEntryOut",
@@ -63,6 +85,9 @@ __all__ = (
     "HistoryKind",
     "KeysFound",
     "LoginIn",
+    "MultipartState",
+    "MultipartUploadOut",
+    "MultipartUploadUrlOut",
     "PageAccessLogOut",
     "PageAdminObjectOut",
     "PageAdminUserOut",
@@ -81,19 +106,34 @@ __all__ = (
     "RefreshIn",
     "RegisterIn",
     "ReplayOut",
+    "ScoreChange",
+    "ScoreChangeOp",
     "ScoreCreate",
     "ScoreOut",
     "ScoreOutStatus",
     "ScorePatch",
+    "SetlistChange",
+    "SetlistChangeOp",
     "SetlistCreate",
     "SetlistItemOut",
     "SetlistItemsIn",
     "SetlistOut",
     "SetlistPatch",
+    "StoredPartOut",
+    "SyncedScore",
+    "SyncedScoreStatus",
+    "SyncedSetlist",
+    "SyncedSetlistItem",
+    "SyncedThumbnails",
+    "SyncPage",
     "TaskKind",
     "TaskOut",
     "TaskStatus",
+    "ThumbnailsChange",
+    "ThumbnailsChangeOp",
     "TokensOut",
+    "UploadPartOut",
+    "UploadPartOutHeaders",
     "UploadUrlIn",
     "UploadUrlOut",
     "UploadUrlOutHeaders",

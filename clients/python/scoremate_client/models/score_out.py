@@ -32,6 +32,7 @@ class ScoreOut:
         content_hash (str):
         thumbnail_url (None | str):
         filled_from_pdf (list[str]):
+        version (int): Grows with every change a client can see; the ETag is this number in quotes
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
     """
@@ -51,6 +52,7 @@ class ScoreOut:
     content_hash: str
     thumbnail_url: None | str
     filled_from_pdf: list[str]
+    version: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -101,6 +103,8 @@ class ScoreOut:
 
         filled_from_pdf = self.filled_from_pdf
 
+        version = self.version
+
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
@@ -124,6 +128,7 @@ class ScoreOut:
                 "content_hash": content_hash,
                 "thumbnail_url": thumbnail_url,
                 "filled_from_pdf": filled_from_pdf,
+                "version": version,
                 "created_at": created_at,
                 "updated_at": updated_at,
             }
@@ -212,6 +217,8 @@ class ScoreOut:
 
         filled_from_pdf = cast(list[str], d.pop("filled_from_pdf"))
 
+        version = d.pop("version")
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
@@ -232,6 +239,7 @@ class ScoreOut:
             content_hash=content_hash,
             thumbnail_url=thumbnail_url,
             filled_from_pdf=filled_from_pdf,
+            version=version,
             created_at=created_at,
             updated_at=updated_at,
         )

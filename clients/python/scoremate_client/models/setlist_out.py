@@ -23,6 +23,7 @@ class SetlistOut:
         title (str):
         description (None | str):
         items (list[SetlistItemOut]):
+        version (int): Grows with every change a client can see; the ETag is this number in quotes
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
     """
@@ -31,6 +32,7 @@ class SetlistOut:
     title: str
     description: None | str
     items: list[SetlistItemOut]
+    version: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -48,6 +50,8 @@ class SetlistOut:
             items_item = items_item_data.to_dict()
             items.append(items_item)
 
+        version = self.version
+
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
@@ -60,6 +64,7 @@ class SetlistOut:
                 "title": title,
                 "description": description,
                 "items": items,
+                "version": version,
                 "created_at": created_at,
                 "updated_at": updated_at,
             }
@@ -90,6 +95,8 @@ class SetlistOut:
 
             items.append(items_item)
 
+        version = d.pop("version")
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
@@ -99,6 +106,7 @@ class SetlistOut:
             title=title,
             description=description,
             items=items,
+            version=version,
             created_at=created_at,
             updated_at=updated_at,
         )

@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="UploadUrlIn")
 
 
@@ -17,12 +19,15 @@ class UploadUrlIn:
         size_bytes (int): Exact size of the file in bytes
         mime (str):
         content_hash (str): Hex SHA-256 of the file
+        resumable (bool | Unset): Above MULTIPART_THRESHOLD_BYTES, answer a multipart upload (a URL per part, resumable
+            after a dropped connection) instead of one PUT Default: False.
     """
 
     filename: str
     size_bytes: int
     mime: str
     content_hash: str
+    resumable: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -34,6 +39,8 @@ class UploadUrlIn:
 
         content_hash = self.content_hash
 
+        resumable = self.resumable
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -44,6 +51,8 @@ class UploadUrlIn:
                 "content_hash": content_hash,
             }
         )
+        if resumable is not UNSET:
+            field_dict["resumable"] = resumable
 
         return field_dict
 
@@ -58,11 +67,14 @@ class UploadUrlIn:
 
         content_hash = d.pop("content_hash")
 
+        resumable = d.pop("resumable", UNSET)
+
         upload_url_in = cls(
             filename=filename,
             size_bytes=size_bytes,
             mime=mime,
             content_hash=content_hash,
+            resumable=resumable,
         )
 
         upload_url_in.additional_properties = d

@@ -9,14 +9,17 @@ from ...models.plan_change_in import PlanChangeIn
 from ...models.plan_out import PlanOut
 from ...models.problem import Problem
 from ...models.validation_problem import ValidationProblem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: PlanChangeIn,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -49,6 +52,11 @@ def _parse_response(
 
         return response_402
 
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 422:
         response_422 = ValidationProblem.from_dict(response.json())
 
@@ -80,12 +88,16 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: PlanChangeIn,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[PlanOut | Problem | ValidationProblem]:
     """Change plan (Pro needs a store receipt)
 
      402 when the receipt is rejected; the change is in the history.
 
     Args:
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (PlanChangeIn):
 
     Raises:
@@ -98,6 +110,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -111,12 +124,16 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: PlanChangeIn,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> PlanOut | Problem | ValidationProblem | None:
     """Change plan (Pro needs a store receipt)
 
      402 when the receipt is rejected; the change is in the history.
 
     Args:
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (PlanChangeIn):
 
     Raises:
@@ -130,6 +147,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -137,12 +155,16 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: PlanChangeIn,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[PlanOut | Problem | ValidationProblem]:
     """Change plan (Pro needs a store receipt)
 
      402 when the receipt is rejected; the change is in the history.
 
     Args:
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (PlanChangeIn):
 
     Raises:
@@ -155,6 +177,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -166,12 +189,16 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: PlanChangeIn,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> PlanOut | Problem | ValidationProblem | None:
     """Change plan (Pro needs a store receipt)
 
      402 when the receipt is rejected; the change is in the history.
 
     Args:
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (PlanChangeIn):
 
     Raises:
@@ -186,5 +213,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

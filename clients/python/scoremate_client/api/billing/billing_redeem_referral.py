@@ -9,14 +9,17 @@ from ...models.problem import Problem
 from ...models.redeem_referral_in import RedeemReferralIn
 from ...models.redeem_referral_out import RedeemReferralOut
 from ...models.validation_problem import ValidationProblem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: RedeemReferralIn,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -85,12 +88,16 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: RedeemReferralIn,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[Problem | RedeemReferralOut | ValidationProblem]:
     """Redeem someone's referral code
 
      Both accounts get the bonus once; own code or a second redemption is 409.
 
     Args:
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (RedeemReferralIn):
 
     Raises:
@@ -103,6 +110,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -116,12 +124,16 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: RedeemReferralIn,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Problem | RedeemReferralOut | ValidationProblem | None:
     """Redeem someone's referral code
 
      Both accounts get the bonus once; own code or a second redemption is 409.
 
     Args:
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (RedeemReferralIn):
 
     Raises:
@@ -135,6 +147,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -142,12 +155,16 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: RedeemReferralIn,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[Problem | RedeemReferralOut | ValidationProblem]:
     """Redeem someone's referral code
 
      Both accounts get the bonus once; own code or a second redemption is 409.
 
     Args:
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (RedeemReferralIn):
 
     Raises:
@@ -160,6 +177,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -171,12 +189,16 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: RedeemReferralIn,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Problem | RedeemReferralOut | ValidationProblem | None:
     """Redeem someone's referral code
 
      Both accounts get the bonus once; own code or a second redemption is 409.
 
     Args:
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (RedeemReferralIn):
 
     Raises:
@@ -191,5 +213,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -5,18 +5,22 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.multipart_upload_url_out import MultipartUploadUrlOut
 from ...models.problem import Problem
 from ...models.upload_url_in import UploadUrlIn
 from ...models.upload_url_out import UploadUrlOut
 from ...models.validation_problem import ValidationProblem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: UploadUrlIn,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -33,9 +37,25 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | UploadUrlOut | ValidationProblem | None:
+) -> MultipartUploadUrlOut | UploadUrlOut | Problem | ValidationProblem | None:
     if response.status_code == 201:
-        response_201 = UploadUrlOut.from_dict(response.json())
+
+        def _parse_response_201(data: object) -> MultipartUploadUrlOut | UploadUrlOut:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_201_type_0 = UploadUrlOut.from_dict(data)
+
+                return response_201_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_201_type_1 = MultipartUploadUrlOut.from_dict(data)
+
+            return response_201_type_1
+
+        response_201 = _parse_response_201(response.json())
 
         return response_201
 
@@ -82,7 +102,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | UploadUrlOut | ValidationProblem]:
+) -> Response[MultipartUploadUrlOut | UploadUrlOut | Problem | ValidationProblem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -95,12 +115,17 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: UploadUrlIn,
-) -> Response[Problem | UploadUrlOut | ValidationProblem]:
+    idempotency_key: None | str | Unset = UNSET,
+) -> Response[MultipartUploadUrlOut | UploadUrlOut | Problem | ValidationProblem]:
     """Reserve an upload and get a presigned PUT URL
 
      Checks size, type, duplicates and quota, reserves the bytes, signs the URL and the token.
+    With `resumable` and a file above the threshold: a multipart upload, a URL per part.
 
     Args:
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (UploadUrlIn):
 
     Raises:
@@ -108,11 +133,12 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | UploadUrlOut | ValidationProblem]
+        Response[MultipartUploadUrlOut | UploadUrlOut | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -126,12 +152,17 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: UploadUrlIn,
-) -> Problem | UploadUrlOut | ValidationProblem | None:
+    idempotency_key: None | str | Unset = UNSET,
+) -> MultipartUploadUrlOut | UploadUrlOut | Problem | ValidationProblem | None:
     """Reserve an upload and get a presigned PUT URL
 
      Checks size, type, duplicates and quota, reserves the bytes, signs the URL and the token.
+    With `resumable` and a file above the threshold: a multipart upload, a URL per part.
 
     Args:
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (UploadUrlIn):
 
     Raises:
@@ -139,12 +170,13 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | UploadUrlOut | ValidationProblem
+        MultipartUploadUrlOut | UploadUrlOut | Problem | ValidationProblem
     """
 
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -152,12 +184,17 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: UploadUrlIn,
-) -> Response[Problem | UploadUrlOut | ValidationProblem]:
+    idempotency_key: None | str | Unset = UNSET,
+) -> Response[MultipartUploadUrlOut | UploadUrlOut | Problem | ValidationProblem]:
     """Reserve an upload and get a presigned PUT URL
 
      Checks size, type, duplicates and quota, reserves the bytes, signs the URL and the token.
+    With `resumable` and a file above the threshold: a multipart upload, a URL per part.
 
     Args:
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (UploadUrlIn):
 
     Raises:
@@ -165,11 +202,12 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | UploadUrlOut | ValidationProblem]
+        Response[MultipartUploadUrlOut | UploadUrlOut | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -181,12 +219,17 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: UploadUrlIn,
-) -> Problem | UploadUrlOut | ValidationProblem | None:
+    idempotency_key: None | str | Unset = UNSET,
+) -> MultipartUploadUrlOut | UploadUrlOut | Problem | ValidationProblem | None:
     """Reserve an upload and get a presigned PUT URL
 
      Checks size, type, duplicates and quota, reserves the bytes, signs the URL and the token.
+    With `resumable` and a file above the threshold: a multipart upload, a URL per part.
 
     Args:
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (UploadUrlIn):
 
     Raises:
@@ -194,12 +237,13 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | UploadUrlOut | ValidationProblem
+        MultipartUploadUrlOut | UploadUrlOut | Problem | ValidationProblem
     """
 
     return (
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 from uuid import UUID
 
@@ -10,12 +10,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.score_out import ScoreOut
 from ...models.validation_problem import ValidationProblem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     score_id: UUID,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -24,16 +29,21 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | ScoreOut | ValidationProblem | None:
+) -> Any | Problem | ScoreOut | ValidationProblem | None:
     if response.status_code == 200:
         response_200 = ScoreOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 401:
         response_401 = Problem.from_dict(response.json())
@@ -63,7 +73,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | ScoreOut | ValidationProblem]:
+) -> Response[Any | Problem | ScoreOut | ValidationProblem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -76,24 +86,27 @@ def sync_detailed(
     score_id: UUID,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | ScoreOut | ValidationProblem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | ScoreOut | ValidationProblem]:
     """One score
 
-     404 for an unknown score or another user's.
+     404 for an unknown score or another user's; 304 when If-None-Match names its ETag.
 
     Args:
         score_id (UUID):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ScoreOut | ValidationProblem]
+        Response[Any | Problem | ScoreOut | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
         score_id=score_id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -107,25 +120,28 @@ def sync(
     score_id: UUID,
     *,
     client: AuthenticatedClient,
-) -> Problem | ScoreOut | ValidationProblem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | ScoreOut | ValidationProblem | None:
     """One score
 
-     404 for an unknown score or another user's.
+     404 for an unknown score or another user's; 304 when If-None-Match names its ETag.
 
     Args:
         score_id (UUID):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ScoreOut | ValidationProblem
+        Any | Problem | ScoreOut | ValidationProblem
     """
 
     return sync_detailed(
         score_id=score_id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -133,24 +149,27 @@ async def asyncio_detailed(
     score_id: UUID,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | ScoreOut | ValidationProblem]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | ScoreOut | ValidationProblem]:
     """One score
 
-     404 for an unknown score or another user's.
+     404 for an unknown score or another user's; 304 when If-None-Match names its ETag.
 
     Args:
         score_id (UUID):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ScoreOut | ValidationProblem]
+        Response[Any | Problem | ScoreOut | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
         score_id=score_id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -162,25 +181,28 @@ async def asyncio(
     score_id: UUID,
     *,
     client: AuthenticatedClient,
-) -> Problem | ScoreOut | ValidationProblem | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | ScoreOut | ValidationProblem | None:
     """One score
 
-     404 for an unknown score or another user's.
+     404 for an unknown score or another user's; 304 when If-None-Match names its ETag.
 
     Args:
         score_id (UUID):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ScoreOut | ValidationProblem
+        Any | Problem | ScoreOut | ValidationProblem
     """
 
     return (
         await asyncio_detailed(
             score_id=score_id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed

@@ -11,15 +11,18 @@ from ...models.problem import Problem
 from ...models.score_out import ScoreOut
 from ...models.score_patch import ScorePatch
 from ...models.validation_problem import ValidationProblem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     score_id: UUID,
     *,
     body: ScorePatch,
+    if_match: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
@@ -54,6 +57,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 422:
         response_422 = ValidationProblem.from_dict(response.json())
 
@@ -86,6 +94,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ScorePatch,
+    if_match: None | str | Unset = UNSET,
 ) -> Response[Problem | ScoreOut | ValidationProblem]:
     """Change title, composer, instrumentation, tags or note
 
@@ -93,6 +102,8 @@ def sync_detailed(
 
     Args:
         score_id (UUID):
+        if_match (None | str | Unset): Apply only if the resource still has one of these ETags (or
+            `*`); 412 otherwise
         body (ScorePatch): Only the fields sent change; null clears an optional field.
 
     Raises:
@@ -106,6 +117,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         score_id=score_id,
         body=body,
+        if_match=if_match,
     )
 
     response = client.get_httpx_client().request(
@@ -120,6 +132,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ScorePatch,
+    if_match: None | str | Unset = UNSET,
 ) -> Problem | ScoreOut | ValidationProblem | None:
     """Change title, composer, instrumentation, tags or note
 
@@ -127,6 +140,8 @@ def sync(
 
     Args:
         score_id (UUID):
+        if_match (None | str | Unset): Apply only if the resource still has one of these ETags (or
+            `*`); 412 otherwise
         body (ScorePatch): Only the fields sent change; null clears an optional field.
 
     Raises:
@@ -141,6 +156,7 @@ def sync(
         score_id=score_id,
         client=client,
         body=body,
+        if_match=if_match,
     ).parsed
 
 
@@ -149,6 +165,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ScorePatch,
+    if_match: None | str | Unset = UNSET,
 ) -> Response[Problem | ScoreOut | ValidationProblem]:
     """Change title, composer, instrumentation, tags or note
 
@@ -156,6 +173,8 @@ async def asyncio_detailed(
 
     Args:
         score_id (UUID):
+        if_match (None | str | Unset): Apply only if the resource still has one of these ETags (or
+            `*`); 412 otherwise
         body (ScorePatch): Only the fields sent change; null clears an optional field.
 
     Raises:
@@ -169,6 +188,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         score_id=score_id,
         body=body,
+        if_match=if_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -181,6 +201,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ScorePatch,
+    if_match: None | str | Unset = UNSET,
 ) -> Problem | ScoreOut | ValidationProblem | None:
     """Change title, composer, instrumentation, tags or note
 
@@ -188,6 +209,8 @@ async def asyncio(
 
     Args:
         score_id (UUID):
+        if_match (None | str | Unset): Apply only if the resource still has one of these ETags (or
+            `*`); 412 otherwise
         body (ScorePatch): Only the fields sent change; null clears an optional field.
 
     Raises:
@@ -203,5 +226,6 @@ async def asyncio(
             score_id=score_id,
             client=client,
             body=body,
+            if_match=if_match,
         )
     ).parsed

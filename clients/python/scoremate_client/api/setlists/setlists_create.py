@@ -9,14 +9,17 @@ from ...models.problem import Problem
 from ...models.setlist_create import SetlistCreate
 from ...models.setlist_out import SetlistOut
 from ...models.validation_problem import ValidationProblem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: SetlistCreate,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -43,6 +46,11 @@ def _parse_response(
         response_401 = Problem.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 422:
         response_422 = ValidationProblem.from_dict(response.json())
@@ -75,12 +83,16 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: SetlistCreate,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[Problem | SetlistOut | ValidationProblem]:
     """Create an empty setlist
 
      Title 1 to 200 characters.
 
     Args:
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (SetlistCreate):
 
     Raises:
@@ -93,6 +105,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -106,12 +119,16 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: SetlistCreate,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Problem | SetlistOut | ValidationProblem | None:
     """Create an empty setlist
 
      Title 1 to 200 characters.
 
     Args:
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (SetlistCreate):
 
     Raises:
@@ -125,6 +142,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -132,12 +150,16 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: SetlistCreate,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[Problem | SetlistOut | ValidationProblem]:
     """Create an empty setlist
 
      Title 1 to 200 characters.
 
     Args:
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (SetlistCreate):
 
     Raises:
@@ -150,6 +172,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -161,12 +184,16 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: SetlistCreate,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Problem | SetlistOut | ValidationProblem | None:
     """Create an empty setlist
 
      Title 1 to 200 characters.
 
     Args:
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (SetlistCreate):
 
     Raises:
@@ -181,5 +208,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

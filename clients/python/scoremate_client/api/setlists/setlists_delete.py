@@ -9,12 +9,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.validation_problem import ValidationProblem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     setlist_id: UUID,
+    *,
+    if_match: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
@@ -23,6 +28,7 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -42,6 +48,11 @@ def _parse_response(
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
 
     if response.status_code == 422:
         response_422 = ValidationProblem.from_dict(response.json())
@@ -74,6 +85,7 @@ def sync_detailed(
     setlist_id: UUID,
     *,
     client: AuthenticatedClient,
+    if_match: None | str | Unset = UNSET,
 ) -> Response[Any | Problem | ValidationProblem]:
     """Delete a setlist
 
@@ -81,6 +93,8 @@ def sync_detailed(
 
     Args:
         setlist_id (UUID):
+        if_match (None | str | Unset): Apply only if the resource still has one of these ETags (or
+            `*`); 412 otherwise
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -92,6 +106,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         setlist_id=setlist_id,
+        if_match=if_match,
     )
 
     response = client.get_httpx_client().request(
@@ -105,6 +120,7 @@ def sync(
     setlist_id: UUID,
     *,
     client: AuthenticatedClient,
+    if_match: None | str | Unset = UNSET,
 ) -> Any | Problem | ValidationProblem | None:
     """Delete a setlist
 
@@ -112,6 +128,8 @@ def sync(
 
     Args:
         setlist_id (UUID):
+        if_match (None | str | Unset): Apply only if the resource still has one of these ETags (or
+            `*`); 412 otherwise
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -124,6 +142,7 @@ def sync(
     return sync_detailed(
         setlist_id=setlist_id,
         client=client,
+        if_match=if_match,
     ).parsed
 
 
@@ -131,6 +150,7 @@ async def asyncio_detailed(
     setlist_id: UUID,
     *,
     client: AuthenticatedClient,
+    if_match: None | str | Unset = UNSET,
 ) -> Response[Any | Problem | ValidationProblem]:
     """Delete a setlist
 
@@ -138,6 +158,8 @@ async def asyncio_detailed(
 
     Args:
         setlist_id (UUID):
+        if_match (None | str | Unset): Apply only if the resource still has one of these ETags (or
+            `*`); 412 otherwise
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -149,6 +171,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         setlist_id=setlist_id,
+        if_match=if_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -160,6 +183,7 @@ async def asyncio(
     setlist_id: UUID,
     *,
     client: AuthenticatedClient,
+    if_match: None | str | Unset = UNSET,
 ) -> Any | Problem | ValidationProblem | None:
     """Delete a setlist
 
@@ -167,6 +191,8 @@ async def asyncio(
 
     Args:
         setlist_id (UUID):
+        if_match (None | str | Unset): Apply only if the resource still has one of these ETags (or
+            `*`); 412 otherwise
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,5 +206,6 @@ async def asyncio(
         await asyncio_detailed(
             setlist_id=setlist_id,
             client=client,
+            if_match=if_match,
         )
     ).parsed

@@ -11,15 +11,18 @@ from ...models.problem import Problem
 from ...models.setlist_out import SetlistOut
 from ...models.setlist_patch import SetlistPatch
 from ...models.validation_problem import ValidationProblem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     setlist_id: UUID,
     *,
     body: SetlistPatch,
+    if_match: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
@@ -54,6 +57,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 422:
         response_422 = ValidationProblem.from_dict(response.json())
 
@@ -86,6 +94,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: SetlistPatch,
+    if_match: None | str | Unset = UNSET,
 ) -> Response[Problem | SetlistOut | ValidationProblem]:
     """Rename or describe a setlist
 
@@ -93,6 +102,8 @@ def sync_detailed(
 
     Args:
         setlist_id (UUID):
+        if_match (None | str | Unset): Apply only if the resource still has one of these ETags (or
+            `*`); 412 otherwise
         body (SetlistPatch): Only the fields sent change; null clears the description.
 
     Raises:
@@ -106,6 +117,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         setlist_id=setlist_id,
         body=body,
+        if_match=if_match,
     )
 
     response = client.get_httpx_client().request(
@@ -120,6 +132,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: SetlistPatch,
+    if_match: None | str | Unset = UNSET,
 ) -> Problem | SetlistOut | ValidationProblem | None:
     """Rename or describe a setlist
 
@@ -127,6 +140,8 @@ def sync(
 
     Args:
         setlist_id (UUID):
+        if_match (None | str | Unset): Apply only if the resource still has one of these ETags (or
+            `*`); 412 otherwise
         body (SetlistPatch): Only the fields sent change; null clears the description.
 
     Raises:
@@ -141,6 +156,7 @@ def sync(
         setlist_id=setlist_id,
         client=client,
         body=body,
+        if_match=if_match,
     ).parsed
 
 
@@ -149,6 +165,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: SetlistPatch,
+    if_match: None | str | Unset = UNSET,
 ) -> Response[Problem | SetlistOut | ValidationProblem]:
     """Rename or describe a setlist
 
@@ -156,6 +173,8 @@ async def asyncio_detailed(
 
     Args:
         setlist_id (UUID):
+        if_match (None | str | Unset): Apply only if the resource still has one of these ETags (or
+            `*`); 412 otherwise
         body (SetlistPatch): Only the fields sent change; null clears the description.
 
     Raises:
@@ -169,6 +188,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         setlist_id=setlist_id,
         body=body,
+        if_match=if_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -181,6 +201,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: SetlistPatch,
+    if_match: None | str | Unset = UNSET,
 ) -> Problem | SetlistOut | ValidationProblem | None:
     """Rename or describe a setlist
 
@@ -188,6 +209,8 @@ async def asyncio(
 
     Args:
         setlist_id (UUID):
+        if_match (None | str | Unset): Apply only if the resource still has one of these ETags (or
+            `*`); 412 otherwise
         body (SetlistPatch): Only the fields sent change; null clears the description.
 
     Raises:
@@ -203,5 +226,6 @@ async def asyncio(
             setlist_id=setlist_id,
             client=client,
             body=body,
+            if_match=if_match,
         )
     ).parsed

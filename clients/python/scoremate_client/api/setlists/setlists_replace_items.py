@@ -11,15 +11,22 @@ from ...models.problem import Problem
 from ...models.setlist_items_in import SetlistItemsIn
 from ...models.setlist_out import SetlistOut
 from ...models.validation_problem import ValidationProblem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     setlist_id: UUID,
     *,
     body: SetlistItemsIn,
+    if_match: None | str | Unset = UNSET,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
+
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -54,6 +61,16 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 412:
+        response_412 = Problem.from_dict(response.json())
+
+        return response_412
+
     if response.status_code == 422:
         response_422 = ValidationProblem.from_dict(response.json())
 
@@ -86,6 +103,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: SetlistItemsIn,
+    if_match: None | str | Unset = UNSET,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[Problem | SetlistOut | ValidationProblem]:
     """Replace the whole order of the setlist
 
@@ -93,6 +112,11 @@ def sync_detailed(
 
     Args:
         setlist_id (UUID):
+        if_match (None | str | Unset): Apply only if the resource still has one of these ETags (or
+            `*`); 412 otherwise
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (SetlistItemsIn):
 
     Raises:
@@ -106,6 +130,8 @@ def sync_detailed(
     kwargs = _get_kwargs(
         setlist_id=setlist_id,
         body=body,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -120,6 +146,8 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: SetlistItemsIn,
+    if_match: None | str | Unset = UNSET,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Problem | SetlistOut | ValidationProblem | None:
     """Replace the whole order of the setlist
 
@@ -127,6 +155,11 @@ def sync(
 
     Args:
         setlist_id (UUID):
+        if_match (None | str | Unset): Apply only if the resource still has one of these ETags (or
+            `*`); 412 otherwise
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (SetlistItemsIn):
 
     Raises:
@@ -141,6 +174,8 @@ def sync(
         setlist_id=setlist_id,
         client=client,
         body=body,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -149,6 +184,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: SetlistItemsIn,
+    if_match: None | str | Unset = UNSET,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[Problem | SetlistOut | ValidationProblem]:
     """Replace the whole order of the setlist
 
@@ -156,6 +193,11 @@ async def asyncio_detailed(
 
     Args:
         setlist_id (UUID):
+        if_match (None | str | Unset): Apply only if the resource still has one of these ETags (or
+            `*`); 412 otherwise
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (SetlistItemsIn):
 
     Raises:
@@ -169,6 +211,8 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         setlist_id=setlist_id,
         body=body,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -181,6 +225,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: SetlistItemsIn,
+    if_match: None | str | Unset = UNSET,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Problem | SetlistOut | ValidationProblem | None:
     """Replace the whole order of the setlist
 
@@ -188,6 +234,11 @@ async def asyncio(
 
     Args:
         setlist_id (UUID):
+        if_match (None | str | Unset): Apply only if the resource still has one of these ETags (or
+            `*`); 412 otherwise
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
         body (SetlistItemsIn):
 
     Raises:
@@ -203,5 +254,7 @@ async def asyncio(
             setlist_id=setlist_id,
             client=client,
             body=body,
+            if_match=if_match,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -9,13 +9,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.task_out import TaskOut
 from ...models.validation_problem import ValidationProblem
-from ...types import UNSET, Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     score_id: UUID,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     params: dict[str, Any] = {}
 
@@ -30,6 +34,7 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -50,6 +55,11 @@ def _parse_response(
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 422:
         response_422 = ValidationProblem.from_dict(response.json())
@@ -87,6 +97,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     score_id: UUID,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[Problem | TaskOut | ValidationProblem]:
     """Render the thumbnails again
 
@@ -94,6 +105,9 @@ def sync_detailed(
 
     Args:
         score_id (UUID):
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -105,6 +119,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         score_id=score_id,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -118,6 +133,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     score_id: UUID,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Problem | TaskOut | ValidationProblem | None:
     """Render the thumbnails again
 
@@ -125,6 +141,9 @@ def sync(
 
     Args:
         score_id (UUID):
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,6 +156,7 @@ def sync(
     return sync_detailed(
         client=client,
         score_id=score_id,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -144,6 +164,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     score_id: UUID,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[Problem | TaskOut | ValidationProblem]:
     """Render the thumbnails again
 
@@ -151,6 +172,9 @@ async def asyncio_detailed(
 
     Args:
         score_id (UUID):
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,6 +186,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         score_id=score_id,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -173,6 +198,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     score_id: UUID,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Problem | TaskOut | ValidationProblem | None:
     """Render the thumbnails again
 
@@ -180,6 +206,9 @@ async def asyncio(
 
     Args:
         score_id (UUID):
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -193,5 +222,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             score_id=score_id,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -9,13 +9,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.task_out import TaskOut
 from ...models.validation_problem import ValidationProblem
-from ...types import UNSET, Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     score_id: UUID,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     params: dict[str, Any] = {}
 
@@ -30,6 +34,7 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -45,6 +50,11 @@ def _parse_response(
         response_401 = Problem.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 422:
         response_422 = ValidationProblem.from_dict(response.json())
@@ -77,6 +87,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     score_id: UUID,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[Problem | TaskOut | ValidationProblem]:
     """Send the score to the layout service
 
@@ -84,6 +95,9 @@ def sync_detailed(
 
     Args:
         score_id (UUID):
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -95,6 +109,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         score_id=score_id,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -108,6 +123,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     score_id: UUID,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Problem | TaskOut | ValidationProblem | None:
     """Send the score to the layout service
 
@@ -115,6 +131,9 @@ def sync(
 
     Args:
         score_id (UUID):
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -127,6 +146,7 @@ def sync(
     return sync_detailed(
         client=client,
         score_id=score_id,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -134,6 +154,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     score_id: UUID,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Response[Problem | TaskOut | ValidationProblem]:
     """Send the score to the layout service
 
@@ -141,6 +162,9 @@ async def asyncio_detailed(
 
     Args:
         score_id (UUID):
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,6 +176,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         score_id=score_id,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -163,6 +188,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     score_id: UUID,
+    idempotency_key: None | str | Unset = UNSET,
 ) -> Problem | TaskOut | ValidationProblem | None:
     """Send the score to the layout service
 
@@ -170,6 +196,9 @@ async def asyncio(
 
     Args:
         score_id (UUID):
+        idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same
+            request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead
+            of doing it again
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -183,5 +212,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             score_id=score_id,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class MultipartState(StrEnum):
+    COMPLETED = "completed"
+    UPLOADING = "uploading"
+
+    def __str__(self) -> str:
+        return str(self.value)
