@@ -131,3 +131,21 @@ class SetlistItem(Base):
     score_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), sa.ForeignKey("scores.id", ondelete="CASCADE"), index=True
     )
+
+
+class BackfillPhase(StrEnum):
+    """Where the one-time publication of existing scores and setlists has got to."""
+
+    SCORES = "scores"
+    SETLISTS = "setlists"
+
+
+class PendingBackfill(Base):
+    """A snapshot publication still to do (sync_backfill.py): the row goes when it is done."""
+
+    __tablename__ = "pending_backfills"
+
+    name: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    phase: Mapped[BackfillPhase] = mapped_column(sa.Text)
+    # The last id published in the phase (ids are walked in order).
+    after_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))

@@ -163,9 +163,9 @@ class ScoreService:
         if not session.is_modified(score):
             return
         await session.flush()
-        await self._publish(session, score)
+        await self.publish_snapshot(session, score)
 
-    async def _publish(self, session: AsyncSession, score: Score) -> None:
+    async def publish_snapshot(self, session: AsyncSession, score: Score) -> None:
         """ScoreChanged with the score as it now stands: snapshot and version of the row in hand."""
         snapshot = ScoreSnapshot(
             id=score.id,
@@ -229,7 +229,7 @@ class ScoreService:
         await add_event(session, ScoreCreatedV1(score_id=score.id, user_id=user.user_id), PRODUCER)
         await session.flush()
         await session.refresh(score)
-        await self._publish(session, score)
+        await self.publish_snapshot(session, score)
         return self.loaded_json(score)
 
     async def _own_score(

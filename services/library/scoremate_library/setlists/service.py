@@ -85,6 +85,12 @@ class SetlistService:
             PRODUCER,
         )
 
+    async def publish_snapshots(self, session: AsyncSession, setlists: list[Setlist]) -> None:
+        """SetlistChanged for each setlist as it stands (the sync backfill)."""
+        owners = {setlist.id: setlist.user_id for setlist in setlists}
+        for setlist in await self._out_many(session, setlists):
+            await self._publish(session, owners[setlist.id], setlist)
+
     async def list_setlists(
         self, session: AsyncSession, user: Principal, page: int, page_size: int
     ) -> Page[SetlistOut]:
