@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PASSWORD_MIN_LENGTH = 8
 # argon2 would hash megabytes happily; a cap keeps one request from costing that.
@@ -24,6 +24,18 @@ def normalise_email(value: str) -> str:
 
 
 class RegisterIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "clara@example.com",
+                    "password": "correct horse battery",
+                    "referral_code": "K7QX2M9A",
+                }
+            ]
+        }
+    )
+
     email: str = Field(max_length=EMAIL_MAX_LENGTH, examples=["ada@example.com"])
     password: str = Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)
     referral_code: str | None = Field(
@@ -44,6 +56,10 @@ class RegisterIn(BaseModel):
 
 
 class LoginIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": "clara@example.com", "password": "correct horse battery"}]}
+    )
+
     email: str = Field(max_length=EMAIL_MAX_LENGTH)
     password: str = Field(max_length=PASSWORD_MAX_LENGTH)
 

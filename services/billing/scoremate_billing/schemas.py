@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from scoremate_billing.models import HistoryKind, Plan, ReferralStatus
 
@@ -25,11 +25,17 @@ class UsageOut(BaseModel):
 
 
 class PlanChangeIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"plan": "pro", "receipt": "<the store's receipt>"}]}
+    )
+
     plan: Plan
     receipt: str | None = Field(default=None, min_length=1, max_length=4096)
 
 
 class RedeemReferralIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "K7QX2M9A"}]})
+
     code: str = Field(min_length=1, max_length=32)
 
 

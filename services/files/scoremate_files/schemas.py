@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from scoremate_files.models import MultipartState
 
@@ -13,6 +13,19 @@ Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$", to_lo
 
 
 class UploadUrlIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "filename": "bach-bwv1006-prelude.pdf",
+                    "size_bytes": 482113,
+                    "mime": "application/pdf",
+                    "content_hash": "9f2c000000000000000000000000000000000000000000000000000000000000",
+                }
+            ]
+        }
+    )
+
     filename: str = Field(min_length=1, max_length=255)
     size_bytes: int = Field(description="Exact size of the file in bytes")
     mime: str = Field(min_length=1, max_length=255)

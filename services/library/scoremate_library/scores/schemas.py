@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
@@ -24,6 +24,21 @@ def normalise_tags(tags: list[str]) -> list[str]:
 
 
 class ScoreCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "upload_token": "<upload_token of POST /files/upload-url>",
+                    "title": "Partita No. 3",
+                    "composer": "J. S. Bach",
+                    "instrumentation": "violin",
+                    "tags": ["baroque", "solo"],
+                    "note": "Bowings from the 1720 autograph",
+                }
+            ]
+        }
+    )
+
     upload_token: str = Field(min_length=1, max_length=4096)
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
     composer: OptionalText | None = None
@@ -66,6 +81,10 @@ def page_sizes_out(value: Any) -> list[list[float]] | None:
 
 class ScorePatch(BaseModel):
     """Only the fields sent change; null clears an optional field."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"tags": ["baroque", "recital"], "note": None}]}
+    )
 
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] | None = (
         None
