@@ -31,7 +31,7 @@ from scoremate_shared.storage import ObjectStorage
 
 COLUMNS = (
     "id, title, composer, instrumentation, tags, note, status, error, pages, page_sizes, size_bytes, "
-    "mime, content_hash, cover_key, filled_from_pdf, created_at, updated_at"
+    "mime, content_hash, cover_key, filled_from_pdf, created_at, updated_at, version"
 )
 # Constants only in these f-strings; the values are bound parameters.
 LIST_SQL = f"SELECT {COLUMNS} FROM scores WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3"  # noqa: S608
@@ -123,6 +123,7 @@ class Floor:
                 self.storage.presign_get(cover)[0] if cover and row["status"] == "ready" else None
             ),
             "filled_from_pdf": row["filled_from_pdf"],
+            "version": row["version"],
             "created_at": row["created_at"],
             "updated_at": row["updated_at"],
         }
@@ -151,7 +152,8 @@ class Floor:
         row = await self.pool.fetchrow(ONE_SQL, score_id, user_id)
         if row is None:
             raise NotFound("No such score")
-        return json_response(self.item(row))
+        # As the library: the version as a strong ETag (issue 14).
+        return json_response(self.item(row), headers={"ETag": f'"{row["version"]}"'})
 
 
 def int_param(request: Request, name: str, default: int, highest: int) -> int:
@@ -167,9 +169,16 @@ def int_param(request: Request, name: str, default: int, highest: int) -> int:
     return value
 
 
-def json_response(body: Any, status: int = 200, media_type: str = "application/json") -> Response:
+def json_response(
+    body: Any, status: int = 200, media_type: str = "application/json", headers: dict[str, str] | None = None
+) -> Response:
     # OPT_UTC_Z: datetimes as pydantic writes them ("...Z").
-    return Response(orjson.dumps(body, option=orjson.OPT_UTC_Z), status_code=status, media_type=media_type)
+    return Response(
+        orjson.dumps(body, option=orjson.OPT_UTC_Z),
+        status_code=status,
+        media_type=media_type,
+        headers=headers,
+    )
 
 
 async def problem(request: Request, exc: Exception) -> Response:
