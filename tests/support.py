@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,9 +137,9 @@ class ApiClient:
             await asyncio.sleep(0.1)
 
 
-async def object_sizes(stack: Any, prefix: str) -> dict[str, int]:
-    """Every object under `prefix` in the test stack's bucket with its size, read straight from S3
-    with the stack's admin key."""
+@asynccontextmanager
+async def admin_storage(stack: Any) -> AsyncIterator[Any]:
+    """Storage as its operator sees it (the stack's admin key), straight, not through the gateway."""
     async with aioboto3.Session().client(
         "s3",
         endpoint_url=f"http://127.0.0.1:{stack.cfg.ports.s3}",
@@ -145,6 +147,13 @@ async def object_sizes(stack: Any, prefix: str) -> dict[str, int]:
         aws_secret_access_key=stack.cfg.s3_secret_key,
         region_name="us-east-1",
     ) as s3:
+        yield s3
+
+
+async def object_sizes(stack: Any, prefix: str) -> dict[str, int]:
+    """Every object under `prefix` in the test stack's bucket with its size, read straight from S3
+    with the stack's admin key."""
+    async with admin_storage(stack) as s3:
         sizes: dict[str, int] = {}
         async for page in s3.get_paginator("list_objects_v2").paginate(
             Bucket=stack.cfg.s3_bucket, Prefix=prefix

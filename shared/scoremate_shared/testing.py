@@ -1,10 +1,13 @@
 """Test helpers of the middle tier (a service's logic against a real PostgreSQL): a migrated
 database and a session whose work is rolled back. Used by the services' tests only."""
 
+import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from faststream.rabbit import RabbitBroker, TestRabbitBroker
@@ -13,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, AsyncTransacti
 
 from scoremate_shared.db import Database
 from scoremate_shared.events import EventEnvelope
+from scoremate_shared.idempotency import idempotency_table
 from scoremate_shared.messaging.broker import EVENTS_EXCHANGE, EventHandlers
 from scoremate_shared.messaging.tables import messaging_metadata
 from scoremate_shared.migrations import upgrade_to_head
@@ -118,3 +122,29 @@ async def deliver_twice(
                 routing_key=routing_key,
                 message_id=str(envelope.event_id),
             )
+
+
+async def assert_erasure_forgets_idempotency_keys(
+    session: AsyncSession, erase: Callable[[AsyncSession, uuid.UUID], Awaitable[None]], path: str
+) -> None:
+    """A deleted user's Idempotency-Keys (and the responses kept with them) go with the account;
+    another user's stay. `erase(session, user_id)` is the service's own erasure."""
+    user_id, other_id = uuid.uuid4(), uuid.uuid4()
+    for owner in (user_id, other_id):
+        await session.execute(
+            sa.insert(idempotency_table).values(
+                user_id=owner,
+                method="POST",
+                path=path,
+                key="k",
+                request_hash=b"h",
+                status_code=200,
+                response_headers=[],
+                response_body=b"{}",
+                expires_at=sa.func.now() + sa.text("interval '1 hour'"),
+            )
+        )
+    await erase(session, user_id)
+    owners = (await session.scalars(sa.select(idempotency_table.c.user_id))).all()
+    assert user_id not in owners
+    assert other_id in owners

@@ -7,14 +7,13 @@ import json
 import subprocess
 from pathlib import Path
 
-import aioboto3
 import httpx
 import pytest
 
 from scoremate_stack import StackError
 from scoremate_stack.backup import MANIFEST, backup, restore
 from scoremate_stack.infra import PG_BIN, postgres_dir
-from tests.support import ApiClient, User, corpus_manifest, list_objects
+from tests.support import ApiClient, User, admin_storage, corpus_manifest, list_objects
 
 pytestmark = pytest.mark.stack
 
@@ -57,13 +56,7 @@ def _psql(stack, sql: str) -> str:
 
 async def _delete_every_object(stack) -> int:
     cfg = stack.cfg
-    async with aioboto3.Session().client(
-        "s3",
-        endpoint_url=f"http://127.0.0.1:{cfg.ports.s3}",
-        aws_access_key_id=cfg.s3_access_key,
-        aws_secret_access_key=cfg.s3_secret_key,
-        region_name="us-east-1",
-    ) as s3:
+    async with admin_storage(stack) as s3:
         deleted = 0
         async for page in s3.get_paginator("list_objects_v2").paginate(Bucket=cfg.s3_bucket):
             for item in page.get("Contents", []):

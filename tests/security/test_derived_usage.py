@@ -7,31 +7,17 @@ import time
 import uuid
 from typing import Any
 
-import aioboto3
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.support import ApiClient, User, corpus_manifest
+from tests.support import ApiClient, User, corpus_manifest, object_sizes
 
 pytestmark = pytest.mark.stack
 
 
-async def _object_sizes(stack: Any, prefix: str) -> dict[str, int]:
-    """Every object under `prefix` with its size, read straight from storage."""
-    async with aioboto3.Session().client(
-        "s3",
-        endpoint_url=f"http://127.0.0.1:{stack.cfg.ports.s3}",
-        aws_access_key_id=stack.cfg.s3_access_key,
-        aws_secret_access_key=stack.cfg.s3_secret_key,
-        region_name="us-east-1",
-    ) as s3:
-        listing = await s3.list_objects_v2(Bucket=stack.cfg.s3_bucket, Prefix=prefix)
-        return {item["Key"]: int(item["Size"]) for item in listing.get("Contents", [])}
-
-
 async def _image_bytes(stack: Any, user: User, score_id: str) -> int:
-    sizes = await _object_sizes(stack, f"{user.id}/scores/{score_id}/")
+    sizes = await object_sizes(stack, f"{user.id}/scores/{score_id}/")
     return sum(size for key, size in sizes.items() if key.endswith(".jpg"))
 
 

@@ -6,11 +6,9 @@ import asyncio
 import hashlib
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-import aioboto3
 import httpx
 import pytest
 import sqlalchemy as sa
@@ -18,7 +16,15 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.admin.test_admin_operations import make_admin
 from tests.conftest import TEST_RECONCILE_GRACE_SECONDS
-from tests.support import ApiClient, User, corpus_manifest, image_bytes, list_objects, usage_reaches
+from tests.support import (
+    ApiClient,
+    User,
+    admin_storage,
+    corpus_manifest,
+    image_bytes,
+    list_objects,
+    usage_reaches,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -35,19 +41,6 @@ def _same_length_other_bytes(data: bytes) -> bytes:
     assert len(forged) == len(data)
     assert forged != data
     return forged
-
-
-@asynccontextmanager
-async def _storage(stack) -> AsyncIterator[Any]:
-    """Storage as its operator sees it: to plant and remove objects behind the services' backs."""
-    async with aioboto3.Session().client(
-        "s3",
-        endpoint_url=f"http://127.0.0.1:{stack.cfg.ports.s3}",
-        aws_access_key_id=stack.cfg.s3_access_key,
-        aws_secret_access_key=stack.cfg.s3_secret_key,
-        region_name="us-east-1",
-    ) as s3:
-        yield s3
 
 
 async def _sql(stack, statement: str, **params: Any) -> list[Any]:
@@ -213,7 +206,7 @@ async def test_reconciliation_reports_a_stray_and_a_missing_object_and_deletes_o
     original = f"{owner.id}/scores/{ready['id']}/original.pdf"
     stray = f"{owner.id}/scores/{uuid.uuid4()}/original.pdf"
     staging_stray = f"staging/{owner.id}/{uuid.uuid4()}.pdf"
-    async with _storage(stack) as s3:
+    async with admin_storage(stack) as s3:
         await s3.delete_object(Bucket=stack.cfg.s3_bucket, Key=original)
         for key in (stray, staging_stray):
             await s3.put_object(Bucket=stack.cfg.s3_bucket, Key=key, Body=b"%PDF-1.4 nobody's")

@@ -1,4 +1,5 @@
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -6,9 +7,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import scoremate_library
+from scoremate_library.models import Score
 from scoremate_library.scores.service import ScoreService
 from scoremate_library.setlists.service import SetlistService
 from scoremate_library.settings import LibrarySettings
+from scoremate_shared.auth import Principal
 from scoremate_shared.db import Database
 from scoremate_shared.storage import ObjectStorage
 from scoremate_shared.testing import RolledBack, migrated_database
@@ -34,3 +37,25 @@ def library_scores(service_settings: Callable[..., LibrarySettings]) -> ScoreSer
 async def session(library_db: Database) -> AsyncIterator[AsyncSession]:
     async with RolledBack(library_db) as session:
         yield session
+
+
+def _new_score(user: Principal, title: str = "Air") -> Score:
+    return Score(
+        id=uuid.uuid4(),
+        user_id=user.user_id,
+        title=title,
+        status="processing",
+        size_bytes=1000,
+        mime="application/pdf",
+        content_hash="0" * 64,
+        object_key=f"{user.user_id}/x/original.pdf",
+        tags=[],
+        tags_norm=[],
+        filled_from_pdf=[],
+    )
+
+
+@pytest.fixture
+def new_score() -> Callable[..., Score]:
+    """A score row of the user's, still processing, for a test to add."""
+    return _new_score

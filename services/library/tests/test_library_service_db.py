@@ -2,6 +2,7 @@
 test in a transaction that is rolled back."""
 
 import uuid
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,22 +14,6 @@ from scoremate_library.setlists.service import SetlistService
 from scoremate_shared.auth import Principal
 from scoremate_shared.errors import InvalidInput, NotFound
 from scoremate_shared.events import PagesCountedV1, ThumbnailsGeneratedV1
-
-
-def stored_score(user: Principal, title: str = "Air") -> Score:
-    return Score(
-        id=uuid.uuid4(),
-        user_id=user.user_id,
-        title=title,
-        status="processing",
-        size_bytes=1000,
-        mime="application/pdf",
-        content_hash="0" * 64,
-        object_key=f"{user.user_id}/x/original.pdf",
-        tags=[],
-        tags_norm=[],
-        filled_from_pdf=[],
-    )
 
 
 async def test_setlists_are_paged_with_the_exact_total_and_each_appears_once(session: AsyncSession):
@@ -44,9 +29,10 @@ async def test_setlists_are_paged_with_the_exact_total_and_each_appears_once(ses
 
 async def test_a_setlist_keeps_its_order_and_repeats_and_refuses_scores_of_another_user(
     session: AsyncSession,
+    new_score: Callable[..., Score],
 ):
     setlists, user, other = SetlistService(), Principal(uuid.uuid4()), Principal(uuid.uuid4())
-    mine_a, mine_b, theirs = stored_score(user, "A"), stored_score(user, "B"), stored_score(other, "C")
+    mine_a, mine_b, theirs = new_score(user, "A"), new_score(user, "B"), new_score(other, "C")
     session.add_all([mine_a, mine_b, theirs])
     await session.flush()
     setlist = await setlists.create(session, user, SetlistCreate(title="Tonight"))
@@ -60,10 +46,10 @@ async def test_a_setlist_keeps_its_order_and_repeats_and_refuses_scores_of_anoth
 
 
 async def test_a_score_is_ready_once_pages_and_cover_are_in_whatever_their_order(
-    session: AsyncSession, library_scores: ScoreService
+    session: AsyncSession, library_scores: ScoreService, new_score: Callable[..., Score]
 ):
     user = Principal(uuid.uuid4())
-    cover_first, pages_first = stored_score(user), stored_score(user)
+    cover_first, pages_first = new_score(user), new_score(user)
     session.add_all([cover_first, pages_first])
     await session.flush()
     pages = {"user_id": user.user_id, "pages": 2, "page_sizes": [(612.0, 792.0), (612.0, 792.0)]}

@@ -2,6 +2,7 @@
 projection of them (sync_backfill.py, revision 0011), on the migrated schema."""
 
 import uuid
+from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
@@ -15,22 +16,6 @@ from scoremate_shared.db import Database
 from scoremate_shared.messaging.tables import outbox_table
 
 TABLES = ("setlist_items", "setlists", "scores", "score_counts", "pending_backfills", "outbox")
-
-
-def stored_score(user: Principal, title: str = "Air") -> Score:
-    return Score(
-        id=uuid.uuid4(),
-        user_id=user.user_id,
-        title=title,
-        status="processing",
-        size_bytes=1000,
-        mime="application/pdf",
-        content_hash="0" * 64,
-        object_key=f"{user.user_id}/x/original.pdf",
-        tags=[],
-        tags_norm=[],
-        filled_from_pdf=[],
-    )
 
 
 @pytest.fixture
@@ -48,12 +33,12 @@ async def clean_library(library_db: Database):
 
 
 async def test_every_score_then_every_setlist_is_published_once_and_the_mark_goes(
-    clean_library: Database, library_scores: ScoreService
+    clean_library: Database, library_scores: ScoreService, new_score: Callable[..., Score]
 ):
     db = clean_library
     user = Principal(user_id=uuid.uuid4())
     async with db.transaction() as session:
-        scores = [stored_score(user, f"Piece {n}") for n in range(5)]
+        scores = [new_score(user, f"Piece {n}") for n in range(5)]
         session.add_all(scores)
         await session.flush()
         setlist = Setlist(user_id=user.user_id, title="Gig")
@@ -81,12 +66,12 @@ async def test_every_score_then_every_setlist_is_published_once_and_the_mark_goe
 
 
 async def test_a_backfill_resumes_after_the_last_committed_batch(
-    clean_library: Database, library_scores: ScoreService
+    clean_library: Database, library_scores: ScoreService, new_score: Callable[..., Score]
 ):
     db = clean_library
     user = Principal(user_id=uuid.uuid4())
     async with db.transaction() as session:
-        scores = sorted((stored_score(user) for _ in range(3)), key=lambda s: s.id)
+        scores = sorted((new_score(user) for _ in range(3)), key=lambda s: s.id)
         session.add_all(scores)
         # As a crash after the first batch of two leaves it.
         session.add(PendingBackfill(name=SYNC_SNAPSHOTS, phase=BackfillPhase.SCORES, after_id=scores[1].id))

@@ -4,6 +4,7 @@ If-Match is checked on the locked row, so two writers with one ETag cannot both 
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -26,22 +27,6 @@ from scoremate_shared.events import (
     ThumbnailsGeneratedV1,
 )
 from scoremate_shared.messaging.tables import outbox_table
-
-
-def stored_score(user: Principal, title: str = "Air") -> Score:
-    return Score(
-        id=uuid.uuid4(),
-        user_id=user.user_id,
-        title=title,
-        status="processing",
-        size_bytes=1000,
-        mime="application/pdf",
-        content_hash="0" * 64,
-        object_key=f"{user.user_id}/x/original.pdf",
-        tags=[],
-        tags_norm=[],
-        filled_from_pdf=[],
-    )
 
 
 async def published(session: AsyncSession, event_type: str, **data: str) -> list[dict[str, Any]]:
@@ -74,10 +59,10 @@ def test_if_match_compares_strongly_and_if_none_match_weakly():
 
 
 async def test_every_change_of_a_score_moves_its_version_on_and_publishes_it(
-    session: AsyncSession, library_scores: ScoreService
+    session: AsyncSession, library_scores: ScoreService, new_score: Callable[..., Score]
 ):
     user = Principal(uuid.uuid4())
-    score = stored_score(user)
+    score = new_score(user)
     session.add(score)
     await session.flush()
     assert score.version == 1
@@ -114,10 +99,10 @@ async def test_every_change_of_a_score_moves_its_version_on_and_publishes_it(
 
 
 async def test_a_stale_if_match_changes_nothing_and_a_current_one_applies(
-    session: AsyncSession, library_scores: ScoreService
+    session: AsyncSession, library_scores: ScoreService, new_score: Callable[..., Score]
 ):
     user = Principal(uuid.uuid4())
-    score = stored_score(user)
+    score = new_score(user)
     session.add(score)
     await session.flush()
     await library_scores.patch_score(session, user, score.id, ScorePatch(title="Two"), if_match='"1"')
@@ -132,10 +117,10 @@ async def test_a_stale_if_match_changes_nothing_and_a_current_one_applies(
 
 
 async def test_a_setlist_versions_its_own_changes_and_those_of_its_scores(
-    session: AsyncSession, library_scores: ScoreService
+    session: AsyncSession, library_scores: ScoreService, new_score: Callable[..., Score]
 ):
     setlists, user = library_scores.setlists, Principal(uuid.uuid4())
-    first, second = stored_score(user, "First"), stored_score(user, "Second")
+    first, second = new_score(user, "First"), new_score(user, "Second")
     session.add_all([first, second])
     await session.flush()
 
@@ -174,10 +159,10 @@ async def test_a_setlist_versions_its_own_changes_and_those_of_its_scores(
 
 
 async def test_an_erased_user_publishes_no_change_per_entity(
-    session: AsyncSession, library_scores: ScoreService
+    session: AsyncSession, library_scores: ScoreService, new_score: Callable[..., Score]
 ):
     user = Principal(uuid.uuid4())
-    score = stored_score(user)
+    score = new_score(user)
     session.add(score)
     await session.flush()
     setlist = await library_scores.setlists.create(session, user, SetlistCreate(title="Gig"))
@@ -190,9 +175,11 @@ async def test_an_erased_user_publishes_no_change_per_entity(
     assert await session.get(Setlist, setlist.id) is None
 
 
-async def test_a_failed_event_publishes_the_failure(session: AsyncSession, library_scores: ScoreService):
+async def test_a_failed_event_publishes_the_failure(
+    session: AsyncSession, library_scores: ScoreService, new_score: Callable[..., Score]
+):
     user = Principal(uuid.uuid4())
-    score = stored_score(user)
+    score = new_score(user)
     session.add(score)
     await session.flush()
     event = ProcessingFailedV1(score_id=score.id, user_id=user.user_id, kind="pdf_info", reason="not a PDF")
@@ -202,11 +189,13 @@ async def test_a_failed_event_publishes_the_failure(session: AsyncSession, libra
     assert (change["score"]["status"], change["score"]["error"]) == ("failed", "not a PDF")
 
 
-async def test_two_writers_with_one_etag_cannot_both_win(library_db: Database, library_scores: ScoreService):
+async def test_two_writers_with_one_etag_cannot_both_win(
+    library_db: Database, library_scores: ScoreService, new_score: Callable[..., Score]
+):
     """Real transactions on two connections: the second waits for the first's row lock, then sees
     the new version and is refused; the same for a setlist."""
     user = Principal(uuid.uuid4())
-    score = stored_score(user)
+    score = new_score(user)
     setlists = SetlistService()
     async with library_db.transaction() as session:
         session.add(score)
