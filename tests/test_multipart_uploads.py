@@ -10,12 +10,10 @@ import random
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import aioboto3
 import httpx
 import pypdfium2 as pdfium
 import pytest
@@ -28,7 +26,7 @@ from scoremate_shared.db import Database
 from scoremate_shared.storage import ObjectStorage, staging_key, staging_user_prefix
 from tests.admin.test_admin_operations import make_admin
 from tests.conftest import TEST_MULTIPART_PART_BYTES, TEST_SOLO_QUOTA_MB
-from tests.support import ApiClient, User, corpus_manifest, image_bytes, usage_reaches
+from tests.support import ApiClient, User, admin_storage, corpus_manifest, image_bytes, usage_reaches
 
 pytestmark = pytest.mark.stack
 
@@ -101,22 +99,9 @@ def _upload_id(part_url: str) -> str:
     return parse_qs(urlsplit(part_url).query)["uploadId"][0]
 
 
-@asynccontextmanager
-async def _storage(stack) -> AsyncIterator[Any]:
-    """Storage as its operator sees it (the stack's admin key), straight, not through the gateway."""
-    async with aioboto3.Session().client(
-        "s3",
-        endpoint_url=f"http://127.0.0.1:{stack.cfg.ports.s3}",
-        aws_access_key_id=stack.cfg.s3_access_key,
-        aws_secret_access_key=stack.cfg.s3_secret_key,
-        region_name="us-east-1",
-    ) as s3:
-        yield s3
-
-
 async def _uploads_in_progress(stack, user: User) -> list[str]:
     """The upload ids of the user's multipart uploads storage keeps (neither completed nor aborted)."""
-    async with _storage(stack) as s3:
+    async with admin_storage(stack) as s3:
         listed = await s3.list_multipart_uploads(
             Bucket=stack.cfg.s3_bucket, Prefix=staging_user_prefix(uuid.UUID(user.id))
         )
@@ -341,7 +326,7 @@ async def test_a_part_of_another_size_than_announced_is_refused_at_complete(api:
     data = _small_upload("resized")
     upload = (await _request(api, user, data)).json()
     # The signed Content-Length keeps a client to the announced size; storage's own key does not.
-    async with _storage(stack) as s3:
+    async with admin_storage(stack) as s3:
         await s3.upload_part(
             Bucket=stack.cfg.s3_bucket,
             Key=staging_key(uuid.UUID(user.id), uuid.UUID(upload["score_id"])),
@@ -358,6 +343,13 @@ async def test_a_part_of_another_size_than_announced_is_refused_at_complete(api:
     state = (await api.http.get(f"/files/uploads/{upload['score_id']}", headers=user.headers)).json()
     assert [p["part_number"] for p in state["missing"]] == [1]
     assert (await _put_part(state["missing"][0], data)).status_code == 200
+    # SeaweedFS may list the part it replaced for a moment after the PUT: wait until the listing
+    # has the new one, so that what follows checks the ETag, not storage's catching up.
+    for _ in range(50):
+        state = (await api.http.get(f"/files/uploads/{upload['score_id']}", headers=user.headers)).json()
+        if [(p["part_number"], p["size_bytes"]) for p in state["parts"]] == [(1, len(data))]:
+            break
+        await asyncio.sleep(0.1)
     stale_etag = await api.http.post(
         f"/files/uploads/{upload['score_id']}/complete",
         headers=user.headers,
@@ -402,7 +394,7 @@ async def test_the_sweeper_aborts_multipart_uploads_older_than_any_reservation(a
     data = _small_upload("listed")
     upload = (await _request(api, user, data)).json()
     orphan_key = staging_key(uuid.UUID(user.id), uuid.uuid4())
-    async with _storage(stack) as s3:
+    async with admin_storage(stack) as s3:
         await s3.create_multipart_upload(Bucket=stack.cfg.s3_bucket, Key=orphan_key)
     assert len(await _uploads_in_progress(stack, user)) == 2
 
