@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 
-.PHONY: up down logs clean status install sync lint typecheck test test-fast test-resilience admin images push-images openapi client
+.PHONY: up down logs clean status install sync lint typecheck test test-fast test-resilience admin images push-images openapi client web screenshots
 
 install: sync
 	$(PY) -m scoremate_stack install
@@ -61,6 +61,15 @@ test-fast: sync lint typecheck
 
 test-resilience: install
 	uv run --frozen pytest -m resilience tests/resilience
+
+# The web app and admin console (web/ -> web/dist; `make install` does it too, when web/ changed).
+web: sync
+	$(PY) -m scoremate_stack build-web
+
+# The README's two screenshots (docs/screenshots/library.png, console.png), taken by the browser
+# journeys of tests/browser on a throw-away stack.
+screenshots: install
+	SCOREMATE_README_SCREENSHOTS=docs/screenshots uv run --frozen pytest tests/browser -q
 
 # The services' container images (services/<name>/Dockerfile), tagged as the production overlay
 # names them: `make images IMAGE_REPOSITORY=registry.example.com/scoremate IMAGE_TAG=1.0.1`,

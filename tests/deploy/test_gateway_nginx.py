@@ -12,6 +12,7 @@ import yaml
 
 from scoremate_stack.config import StackConfig
 from scoremate_stack.gateway import (
+    CONTAINER_WEB_ROOT,
     K8S_S3_UPSTREAM,
     render_compose_gateway_config,
     render_k8s_gateway_config,
@@ -33,6 +34,8 @@ def compose_gateway() -> GatewayContainer:
     files = {}
     for volume in gateway.get("volumes", []):
         source, target = volume.split(":")[:2]
+        if target == CONTAINER_WEB_ROOT:
+            continue  # the built web app, a folder: nginx needs none of it to start
         files[target] = (DEPLOY / source).read_text()
     user = None
     if "user" in gateway:  # uid[:gid], numbers here

@@ -1,4 +1,5 @@
-"""`python -m scoremate_stack up|down|status|logs|clean|install` (what the Makefile runs),
+"""`python -m scoremate_stack up|down|status|logs|clean|install` (what the Makefile runs; install
+and up also build the web app when web/ changed),
 `backup FOLDER` and `restore FOLDER` (docs/OPERATIONS.md, Back up and restore)."""
 
 import argparse
@@ -18,6 +19,7 @@ from scoremate_stack.gateway import (
 from scoremate_stack.monitoring import k8s_observability_files
 from scoremate_stack.openapi import write_openapi
 from scoremate_stack.stack import Stack, StackError, install
+from scoremate_stack.web import build_web
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
             "logs",
             "clean",
             "install",
+            "build-web",
             "render-compose-gateway",
             "render-k8s-observability",
             "write-event-docs",
@@ -48,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "install":
             install()
+            build_web()
+        elif args.command == "build-web":
+            print("web/dist built" if build_web() else "web/dist is current")
         elif args.command == "write-event-docs":
             for path in write_event_docs():
                 print(f"wrote {path}")
@@ -69,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"wrote {target}")
         elif args.command == "up":
             install()
+            build_web()
             stack.up()
             print(f"ScoreMate is up: gateway {cfg.gateway_url}, Prometheus {cfg.prometheus_url}")
             print(f"Logs: {cfg.log_dir}/ (make logs follows them all)")

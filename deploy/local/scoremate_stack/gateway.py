@@ -73,6 +73,47 @@ def _cors(origins: tuple[str, ...], max_age_seconds: int) -> dict[str, str]:
     }
 
 
+# The built web app (web/dist, `npm run build`): natively the repository's folder; in a container
+# this folder, which an image or a volume provides (docs/OPERATIONS.md, "The web app").
+WEB_DIST = REPO_ROOT / "web" / "dist"
+CONTAINER_WEB_ROOT = "/usr/share/scoremate/web"
+# The pages load and call nothing but this gateway: scripts, styles and images of their own
+# origin (the covers too: presigned URLs under /s3/), no inline code, no frames.
+WEB_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# The API reference (/docs) runs Swagger UI, which sets styles inline and draws its icons as data:
+# images; still nothing from another origin.
+DOCS_CONTENT_SECURITY_POLICY = WEB_CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+).replace("img-src 'self'", "img-src 'self' data:")
+# The pages' headers (their locations add headers of their own, so the CORS ones come again):
+# revalidated on every load, so a new build shows at once (their files under /assets/ are
+# immutable, named by content).
+_PAGE_HEADERS = (
+    "types {{ text/html html; }}\n"
+    "      charset utf-8;\n"
+    '      add_header Cache-Control "no-cache" always;\n'
+    '      add_header Content-Security-Policy "{csp}" always;\n'
+    "      add_header X-Content-Type-Options nosniff always;\n"
+    "      add_header Referrer-Policy no-referrer always;\n"
+    "      add_header X-Request-ID $req_id always;\n"
+    "      {cors}"
+)
+
+
+def _web(root: str, cors: dict[str, str]) -> dict[str, str]:
+    def headers(csp: str) -> str:
+        return _PAGE_HEADERS.format(csp=csp, cors=cors["cors_response_headers"])
+
+    return {
+        "web_root": root,
+        "web_page_headers": headers(WEB_CONTENT_SECURITY_POLICY),
+        "docs_page_headers": headers(DOCS_CONTENT_SECURITY_POLICY),
+    }
+
+
 def _fill(values: dict[str, str]) -> str:
     def fill(match: re.Match[str]) -> str:
         return values[match.group(1)]
@@ -112,6 +153,7 @@ def render_gateway_config(cfg: StackConfig) -> str:
             "upstream_s3": f"127.0.0.1:{cfg.ports.s3}",
             "s3_max_body": "210m",
             **cors,
+            **_web(str(WEB_DIST), cors),
             **{f"upstream_{name}": f"127.0.0.1:{port}" for name, port in cfg.ports.services.items()},
         }
     )
@@ -132,6 +174,7 @@ def _container_gateway_config(
             "upstream_s3": upstream_s3,
             "s3_max_body": "210m",
             **cors,
+            **_web(CONTAINER_WEB_ROOT, cors),
             **{f"upstream_{name}": f"{name}:8000" for name in SERVICES},
         }
     )

@@ -20,10 +20,15 @@ APT_PACKAGES = {
     "nginx": Path("/usr/sbin/nginx"),
     "postgresql-15": infra.PG_BIN / "postgres",
     "prometheus": monitoring.PROMETHEUS_BIN,
+    # The browser the web app's tests drive headless (tests/browser, Playwright over the DevTools
+    # protocol), and its WebDriver for tools that speak that instead (Selenium).
+    "chromium": Path("/usr/bin/chromium"),
+    "chromium-driver": Path("/usr/bin/chromedriver"),
 }
 # Installed without their recommendations: Prometheus' would bring node-exporter and its hardware
-# collectors (smartmontools, ipmitool), which the stack never runs.
-WITHOUT_RECOMMENDS = {"prometheus"}
+# collectors (smartmontools, ipmitool), which the stack never runs; Chromium's a desktop's printing
+# and power services, which a headless browser never uses.
+WITHOUT_RECOMMENDS = {"prometheus", "chromium", "chromium-driver"}
 # How each process prefers to be stopped (INFRA.md): postgres "fast" shutdown on SIGINT.
 STOP_SIGNAL = {"postgres": signal.SIGINT}
 
