@@ -68,6 +68,10 @@ class PartSizeMismatch(InvalidInput):
     slug, title = "part-size-mismatch", "A part has another size than announced"
 
 
+class PartAmbiguous(Conflict):
+    slug, title = "part-ambiguous", "A part was sent more than once with other bytes"
+
+
 class StorageUnavailable(ServiceUnavailable):
     slug, title = "storage-unavailable", "Storage is unavailable"
 
@@ -172,37 +176,8 @@ class ResumableUploadService:
         assert upload.multipart_upload_id is not None
         assert upload.part_size is not None
         sizes = part_sizes(upload.size_bytes, upload.part_size)
-        by_number = {part.part_number: part for part in stored}
-        missing = [number for number in range(1, len(sizes) + 1) if number not in by_number]
-        if missing:
-            listed = ", ".join(map(str, missing))
-            raise UploadIncomplete(
-                f"Part{'s' if len(missing) > 1 else ''} {listed} of {len(sizes)} "
-                f"{'have' if len(missing) > 1 else 'has'} not been uploaded; {_status_hint(upload.score_id)}",
-                missing_parts=missing,
-            )
-        for number, expected in enumerate(sizes, start=1):
-            part = by_number[number]
-            if part.size_bytes != expected:
-                raise PartSizeMismatch(
-                    f"Part {number} has {part.size_bytes} bytes, not the {expected} announced; "
-                    f"send it again ({_status_hint(upload.score_id)})",
-                    part_number=number,
-                    size_bytes=part.size_bytes,
-                    expected_bytes=expected,
-                )
-        for given in body.parts if body else []:
-            if given.part_number > len(sizes):
-                raise InvalidInput(
-                    f"The upload has {len(sizes)} parts, not part {given.part_number}", field="parts"
-                )
-            if bare_etag(given.etag) != by_number[given.part_number].etag:
-                raise PartEtagMismatch(
-                    f"Part {given.part_number} in storage has the ETag {by_number[given.part_number].etag}, "
-                    f"not {bare_etag(given.etag)}: it was sent again since; {_status_hint(upload.score_id)}",
-                    part_number=given.part_number,
-                )
-        joined = [by_number[number] for number in range(1, len(sizes) + 1)]
+        given = {part.part_number: bare_etag(part.etag) for part in body.parts} if body else {}
+        joined = choose_parts(stored, sizes, given, upload.score_id)
         async with storage_errors():
             try:
                 await complete_multipart(
@@ -320,3 +295,54 @@ class ResumableUploadService:
             expires_at=upload.expires_at,
             urls_expire_at=None,
         )
+
+
+def choose_parts(
+    stored: list[StoredPart], sizes: list[int], given: dict[int, str], score_id: uuid.UUID
+) -> list[StoredPart]:
+    """The part to join for each number. A part sent again may stay listed beside the one it
+    replaced (SeaweedFS lists both, in no order of time), so the part is the one whose ETag the
+    client names, or else the only one of the announced size; several of that size with other
+    bytes are the client's to tell apart (its PUT answered each one's ETag)."""
+    for number in given:
+        if not 1 <= number <= len(sizes):
+            raise InvalidInput(f"The upload has {len(sizes)} parts, not part {number}", field="parts")
+    missing = [n for n in range(1, len(sizes) + 1) if not any(p.part_number == n for p in stored)]
+    if missing:
+        listed = ", ".join(map(str, missing))
+        raise UploadIncomplete(
+            f"Part{'s' if len(missing) > 1 else ''} {listed} of {len(sizes)} "
+            f"{'have' if len(missing) > 1 else 'has'} not been uploaded; {_status_hint(score_id)}",
+            missing_parts=missing,
+        )
+    joined: list[StoredPart] = []
+    for number, expected in enumerate(sizes, start=1):
+        listed_parts = [p for p in stored if p.part_number == number]
+        if number in given:
+            named = [p for p in listed_parts if p.etag == given[number]]
+            if not named:
+                raise PartEtagMismatch(
+                    f"Part {number} in storage has no ETag {given[number]}: it was sent again since; "
+                    f"{_status_hint(score_id)}",
+                    part_number=number,
+                )
+            candidates = named
+        else:
+            candidates = [p for p in listed_parts if p.size_bytes == expected] or listed_parts
+        part = candidates[0]
+        if part.size_bytes != expected:
+            raise PartSizeMismatch(
+                f"Part {number} has {part.size_bytes} bytes, not the {expected} announced; "
+                f"send it again ({_status_hint(score_id)})",
+                part_number=number,
+                size_bytes=part.size_bytes,
+                expected_bytes=expected,
+            )
+        if len({p.etag for p in candidates}) > 1:
+            raise PartAmbiguous(
+                f"Part {number} was sent more than once with other bytes; name the ETag of the one "
+                "to keep (its PUT answered it) in the parts of this call",
+                part_number=number,
+            )
+        joined.append(part)
+    return joined

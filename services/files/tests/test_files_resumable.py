@@ -15,10 +15,19 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoremate_files import resumable
+from scoremate_files.bucket import StoredPart
 from scoremate_files.context import FilesParts
 from scoremate_files.models import Upload, UploadStatus
 from scoremate_files.reconciliation import Reconciler
-from scoremate_files.resumable import StorageUnavailable, part_sizes
+from scoremate_files.resumable import (
+    PartAmbiguous,
+    PartEtagMismatch,
+    PartSizeMismatch,
+    StorageUnavailable,
+    UploadIncomplete,
+    choose_parts,
+    part_sizes,
+)
 from scoremate_files.schemas import CompleteUploadIn, MultipartUploadUrlOut, UploadUrlIn, UploadUrlOut
 from scoremate_files.settings import MB, FilesSettings
 from scoremate_files.sweeper import _staging_score_id
@@ -194,3 +203,23 @@ async def test_storage_out_of_reach_is_a_503_to_retry_not_a_server_error(
     with pytest.raises(StorageUnavailable) as refused:
         await files_parts.uploads.create_upload_url(session, uuid.uuid4(), upload_in(size, resumable=True))
     assert (refused.value.status, refused.value.headers) == (503, {"Retry-After": "2"})
+
+
+def test_a_part_sent_again_is_chosen_by_its_size_or_by_the_etag_the_client_names():
+    score = uuid.uuid4()
+    sizes = [10, 4]
+    refused, resent, last = StoredPart(1, 3, "aa"), StoredPart(1, 10, "bb"), StoredPart(2, 4, "cc")
+    # Storage lists the part it replaced too, in any order: the one of the announced size is joined.
+    assert choose_parts([resent, refused, last], sizes, {}, score) == [resent, last]
+    assert choose_parts([refused, resent, last], sizes, {}, score) == [resent, last]
+    # Two of the announced size with other bytes: the client names the one it sent last.
+    other = StoredPart(1, 10, "dd")
+    with pytest.raises(PartAmbiguous):
+        choose_parts([resent, other, last], sizes, {}, score)
+    assert choose_parts([resent, other, last], sizes, {1: "dd"}, score) == [other, last]
+    with pytest.raises(PartEtagMismatch):
+        choose_parts([resent, last], sizes, {1: "ee"}, score)
+    with pytest.raises(PartSizeMismatch):
+        choose_parts([refused, last], sizes, {}, score)
+    with pytest.raises(UploadIncomplete):
+        choose_parts([resent], sizes, {}, score)
