@@ -3,6 +3,7 @@
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -117,33 +118,19 @@ def register_problem_handlers(app: FastAPI) -> None:
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
         return problem_response(problem(exc.status_code, title, str(exc.detail)), dict(exc.headers or {}))
 
+    @app.exception_handler(asyncpg.PostgresError)
+    async def on_read_pool_error(request: Request, exc: asyncpg.PostgresError) -> JSONResponse:
+        # The hot reads' asyncpg pool (Database.fetch) raises asyncpg's own errors, not SQLAlchemy's:
+        # the same answers as below.
+        sqlstate = str(exc.sqlstate or "")
+        # Class 08 (connection) and 57P (the server shutting down or starting): a retry will do.
+        return _database_problem(sqlstate, exc, unavailable=sqlstate.startswith(("08", "57P")))
+
     @app.exception_handler(DBAPIError)
     async def on_database_error(_: Request, exc: DBAPIError) -> JSONResponse:
         sqlstate = str(getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or "")
-        if sqlstate.startswith("22"):
-            # Class 22, data exception: the input holds what PostgreSQL cannot store (a NUL
-            # character, an out-of-range number): the client's to fix, not a server failure.
-            return problem_response(
-                problem(
-                    422,
-                    "Invalid input",
-                    "The input holds characters or values that cannot be stored (such as NUL)",
-                    "validation-error",
-                )
-            )
-        if not isinstance(exc, IntegrityError | DataError | ProgrammingError):
-            # The database is restarting or unreachable: the client should retry, not give up.
-            log.warning("database unavailable: %s", exc.__class__.__name__)
-            return problem_response(
-                problem(
-                    503, "Service unavailable", "The database is unavailable; retry shortly", "unavailable"
-                ),
-                {"Retry-After": "2"},
-            )
-        log.exception("database error", exc_info=exc)
-        return problem_response(
-            problem(500, "Internal server error", "The server failed; the request id helps support.")
-        )
+        unavailable = not isinstance(exc, IntegrityError | DataError | ProgrammingError)
+        return _database_problem(sqlstate, exc, unavailable=unavailable)
 
     @app.exception_handler(Exception)
     async def on_unexpected(_: Request, exc: Exception) -> JSONResponse:
@@ -151,3 +138,28 @@ def register_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             problem(500, "Internal server error", "The server failed; the request id helps support.")
         )
+
+
+def _database_problem(sqlstate: str, exc: Exception, *, unavailable: bool) -> JSONResponse:
+    if sqlstate.startswith("22"):
+        # Class 22, data exception: the input holds what PostgreSQL cannot store (a NUL
+        # character, an out-of-range number): the client's to fix, not a server failure.
+        return problem_response(
+            problem(
+                422,
+                "Invalid input",
+                "The input holds characters or values that cannot be stored (such as NUL)",
+                "validation-error",
+            )
+        )
+    if unavailable:
+        # The database is restarting or unreachable: the client should retry, not give up.
+        log.warning("database unavailable: %s", exc.__class__.__name__)
+        return problem_response(
+            problem(503, "Service unavailable", "The database is unavailable; retry shortly", "unavailable"),
+            {"Retry-After": "2"},
+        )
+    log.exception("database error", exc_info=exc)
+    return problem_response(
+        problem(500, "Internal server error", "The server failed; the request id helps support.")
+    )

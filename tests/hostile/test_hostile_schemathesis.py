@@ -79,7 +79,7 @@ def test_fuzzed_calls_never_fail_on_the_server_nor_break_the_document(tag: str, 
 
 
 def _summary(failure: BaseException) -> str:
-    """The check's name and what was received, without the example's random values."""
+    """The check's name, what was received and how to reproduce it."""
     lines = [line.strip() for line in str(failure).splitlines() if line.strip()]
-    named = [line for line in lines if line.startswith("- ") or line.startswith("Received")]
+    named = [line for line in lines if line.startswith(("- ", "Received", "curl "))]
     return " | ".join(named) or lines[0]
