@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 
-import { AuthForm, Spinner } from "../shared/components";
+import { AuthForm, Spinner, TopBar } from "../shared/components";
 import { useSubscription } from "../shared/hooks";
 import { useRoute } from "../shared/router";
 import { session } from "../shared/session";
@@ -60,29 +60,14 @@ function Shell() {
   const section = SECTIONS.find((s) => path.startsWith(s.route)) ?? SECTIONS[0];
   return (
     <>
-      <a class="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header class="topbar">
-        <span class="brand">ScoreMate admin</span>
-        <nav aria-label="Console">
-          <ul>
-            {SECTIONS.map((item) => (
-              <li key={item.route}>
-                <a href={`#${item.route}`} aria-current={section.route === item.route ? "page" : undefined}>
-                  {item.label}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <div class="topbar-end">
-          <a href="/">App</a>
-          <button type="button" onClick={() => void session.logout()}>
-            Sign out
-          </button>
-        </div>
-      </header>
+      <TopBar
+        brand={<span class="brand">ScoreMate admin</span>}
+        navLabel="Console"
+        items={SECTIONS}
+        current={section.route}
+      >
+        <a href="/">App</a>
+      </TopBar>
       <main id="main" tabIndex={-1}>
         <Section route={route} path={section.route} />
         {/* The monthly report goes here as a section of its own once the admin API offers

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 
-import { AuthForm, Spinner, UsageMeter } from "../shared/components";
+import { AuthForm, Spinner, TopBar, UsageMeter } from "../shared/components";
 import { useSubscription } from "../shared/hooks";
 import { match, useRoute } from "../shared/router";
 import { session } from "../shared/session";
@@ -56,31 +56,18 @@ function Shell() {
   const section = route === "/" || route.startsWith("/scores") ? "/" : `/${route.split("/")[1]}`;
   return (
     <>
-      <a class="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header class="topbar">
-        <a class="brand" href="#/">
-          ScoreMate
-        </a>
-        <nav aria-label="Main">
-          <ul>
-            {NAV.map((item) => (
-              <li key={item.route}>
-                <a href={`#${item.route}`} aria-current={section === item.route ? "page" : undefined}>
-                  {item.label}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <div class="topbar-end">
-          {usageStore.usage ? <UsageMeter usage={usageStore.usage} compact /> : null}
-          <button type="button" onClick={() => void session.logout()}>
-            Sign out
-          </button>
-        </div>
-      </header>
+      <TopBar
+        brand={
+          <a class="brand" href="#/">
+            ScoreMate
+          </a>
+        }
+        navLabel="Main"
+        items={NAV}
+        current={section}
+      >
+        {usageStore.usage ? <UsageMeter usage={usageStore.usage} compact /> : null}
+      </TopBar>
       <main id="main" tabIndex={-1}>
         <Page route={route} />
       </main>

@@ -168,3 +168,48 @@ export function Spinner({ label }: { label: string }) {
     </p>
   );
 }
+
+export interface NavItem {
+  route: string;
+  label: string;
+}
+
+interface TopBarProps {
+  brand: ComponentChildren;
+  navLabel: string;
+  items: NavItem[];
+  current: string;
+  children?: ComponentChildren;
+}
+
+/** The skip link and the top bar of both pages: brand, section links (the current one marked for
+ * assistive technology), whatever the page adds at the end, and Sign out. */
+export function TopBar({ brand, navLabel, items, current, children }: TopBarProps) {
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header class="topbar">
+        {brand}
+        <nav aria-label={navLabel}>
+          <ul>
+            {items.map((item) => (
+              <li key={item.route}>
+                <a href={`#${item.route}`} aria-current={current === item.route ? "page" : undefined}>
+                  {item.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div class="topbar-end">
+          {children}
+          <button type="button" onClick={() => void session.logout()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+    </>
+  );
+}
