@@ -7,6 +7,7 @@ import { useDebounced, useLoad } from "../shared/hooks";
 import { navigate } from "../shared/router";
 import type { Page, Score, Setlist } from "../shared/types";
 import { live } from "./live";
+import { SetlistFields } from "./Setlists";
 
 interface Entry {
   /** The same score may be in a setlist twice: entries need keys of their own. */
@@ -245,19 +246,12 @@ function RenameSetlist({
     <details class="card no-print">
       <summary>Rename or describe</summary>
       <form onSubmit={submit}>
-        <label>
-          Title
-          <input name="title" required maxLength={200} value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
-        </label>
-        <label>
-          Description
-          <input
-            name="description"
-            maxLength={2000}
-            value={description}
-            onInput={(e) => setDescription(e.currentTarget.value)}
-          />
-        </label>
+        <SetlistFields
+          title={title}
+          description={description}
+          onTitle={setTitle}
+          onDescription={setDescription}
+        />
         <ErrorNote error={error} />
         <button type="submit">Save</button>
       </form>

@@ -69,6 +69,31 @@ function NewSetlist() {
   return (
     <form class="card new-setlist" onSubmit={create} aria-labelledby="new-setlist-heading">
       <h2 id="new-setlist-heading">New setlist</h2>
+      <SetlistFields
+        title={title}
+        description={description}
+        onTitle={setTitle}
+        onDescription={setDescription}
+      />
+      <ErrorNote error={error} />
+      <button type="submit" class="primary" disabled={busy}>
+        Create setlist
+      </button>
+    </form>
+  );
+}
+
+interface SetlistFieldsProps {
+  title: string;
+  description: string;
+  onTitle: (value: string) => void;
+  onDescription: (value: string) => void;
+}
+
+/** A setlist's title and description, as the create and the edit forms both ask them. */
+export function SetlistFields({ title, description, onTitle, onDescription }: SetlistFieldsProps) {
+  return (
+    <>
       <label>
         Title
         <input
@@ -76,7 +101,7 @@ function NewSetlist() {
           required
           maxLength={200}
           value={title}
-          onInput={(e) => setTitle(e.currentTarget.value)}
+          onInput={(e) => onTitle(e.currentTarget.value)}
         />
       </label>
       <label>
@@ -85,13 +110,9 @@ function NewSetlist() {
           name="description"
           maxLength={2000}
           value={description}
-          onInput={(e) => setDescription(e.currentTarget.value)}
+          onInput={(e) => onDescription(e.currentTarget.value)}
         />
       </label>
-      <ErrorNote error={error} />
-      <button type="submit" class="primary" disabled={busy}>
-        Create setlist
-      </button>
-    </form>
+    </>
   );
 }
