@@ -265,5 +265,7 @@ class StackConfig:
             }
         if service == "auth":  # the one service that holds private signing keys
             env["SIGNING_KEY_ENCRYPTION_KEY"] = self.signing_key_encryption_key()
+            # The link in the verification e-mail opens this stack's own page (web/, /verify-email).
+            env["EMAIL_VERIFICATION_LINK"] = f"{self.gateway_url}/verify-email?token={{token}}"
         env.update(self.extra_env.get(service, {}))
         return env

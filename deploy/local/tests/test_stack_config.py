@@ -159,3 +159,9 @@ def test_the_gateway_answers_cors_for_the_configured_origins_only(tmp_path: Path
     for hostile in ('https://a.example" $x; }', "https://a.example/path", "javascript:alert(1)"):
         with pytest.raises(ValueError, match="not a CORS origin"):
             parse_cors_origins(hostile)
+
+
+def test_the_verification_email_links_to_the_stacks_own_page(tmp_path: Path):
+    cfg = StackConfig.for_tests(tmp_path, port_offset=30)
+    link = cfg.service_env("auth")["EMAIL_VERIFICATION_LINK"]
+    assert link == f"{cfg.gateway_url}/verify-email?token={{token}}"
