@@ -18,6 +18,8 @@ from typing import Any
 
 import aioboto3
 import httpx
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS = REPO_ROOT.parent / "shared" / "corpus"
@@ -135,6 +137,17 @@ class ApiClient:
             if time.monotonic() > deadline:
                 raise AssertionError(f"score {score_id} still {score['status']} after {timeout}s")
             await asyncio.sleep(0.1)
+
+
+async def superuser_sql(stack: Any, statement: str, **params: Any) -> list[Any]:
+    """Run one statement as the database's superuser; the rows it returns, if any."""
+    engine = create_async_engine(stack.superuser_database_url)
+    try:
+        async with engine.begin() as conn:
+            result = await conn.execute(sa.text(statement), params)
+            return list(result.all()) if result.returns_rows else []
+    finally:
+        await engine.dispose()
 
 
 @asynccontextmanager

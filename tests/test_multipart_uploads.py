@@ -17,8 +17,6 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pypdfium2 as pdfium
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from scoremate_files.settings import FilesSettings
 from scoremate_files.sweeper import Sweeper
@@ -26,7 +24,15 @@ from scoremate_shared.db import Database
 from scoremate_shared.storage import ObjectStorage, staging_key, staging_user_prefix
 from tests.admin.test_admin_operations import make_admin
 from tests.conftest import TEST_MULTIPART_PART_BYTES, TEST_SOLO_QUOTA_MB
-from tests.support import ApiClient, User, admin_storage, corpus_manifest, image_bytes, usage_reaches
+from tests.support import (
+    ApiClient,
+    User,
+    admin_storage,
+    corpus_manifest,
+    image_bytes,
+    superuser_sql,
+    usage_reaches,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -106,16 +112,6 @@ async def _uploads_in_progress(stack, user: User) -> list[str]:
             Bucket=stack.cfg.s3_bucket, Prefix=staging_user_prefix(uuid.UUID(user.id))
         )
     return [upload["UploadId"] for upload in listed.get("Uploads", [])]
-
-
-async def _sql(stack, statement: str, **params: Any) -> list[Any]:
-    engine = create_async_engine(stack.superuser_database_url)
-    try:
-        async with engine.begin() as conn:
-            result = await conn.execute(sa.text(statement), params)
-            return list(result.all()) if result.returns_rows else []
-    finally:
-        await engine.dispose()
 
 
 async def _eventually(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 20) -> None:
@@ -369,7 +365,7 @@ async def test_the_sweeper_aborts_an_expired_multipart_upload_and_releases_its_r
     upload = (await _request(api, user, data)).json()
     assert (await _put_part(upload["parts"][0], data)).status_code == 200
     # As if the upload's deadline had passed an hour ago (the sweeper looks every second here).
-    await _sql(
+    await superuser_sql(
         stack,
         "UPDATE files.uploads SET expires_at = now() - interval '1 hour' WHERE score_id = :s",
         s=upload["score_id"],
@@ -379,7 +375,7 @@ async def test_the_sweeper_aborts_an_expired_multipart_upload_and_releases_its_r
         return await _uploads_in_progress(stack, user) == []
 
     await _eventually(aborted, "the expired multipart upload is still in storage")
-    [(status,)] = await _sql(
+    [(status,)] = await superuser_sql(
         stack, "SELECT status FROM files.uploads WHERE score_id = :s", s=upload["score_id"]
     )
     assert status == "released"
@@ -415,7 +411,7 @@ async def test_the_sweeper_aborts_multipart_uploads_older_than_any_reservation(a
         await storage.close()
         await db.dispose()
     assert await _uploads_in_progress(stack, user) == []
-    [(status, reason)] = await _sql(
+    [(status, reason)] = await superuser_sql(
         stack, "SELECT status, reason FROM files.uploads WHERE score_id = :s", s=upload["score_id"]
     )
     assert (status, reason) == ("released", "multipart upload expired unfinished")

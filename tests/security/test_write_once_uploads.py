@@ -11,8 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.admin.test_admin_operations import make_admin
 from tests.conftest import TEST_RECONCILE_GRACE_SECONDS
@@ -23,6 +21,7 @@ from tests.support import (
     corpus_manifest,
     image_bytes,
     list_objects,
+    superuser_sql,
     usage_reaches,
 )
 
@@ -43,20 +42,9 @@ def _same_length_other_bytes(data: bytes) -> bytes:
     return forged
 
 
-async def _sql(stack, statement: str, **params: Any) -> list[Any]:
-    """Run one statement as the database's superuser; the rows it returns, if any."""
-    engine = create_async_engine(stack.superuser_database_url)
-    try:
-        async with engine.begin() as conn:
-            result = await conn.execute(sa.text(statement), params)
-            return list(result.all()) if result.returns_rows else []
-    finally:
-        await engine.dispose()
-
-
 async def _url_expired_an_hour_ago(stack, score_id: str) -> None:
     """As if the upload URL had expired long ago (the sweeper acts only after that)."""
-    await _sql(
+    await superuser_sql(
         stack,
         "UPDATE files.uploads SET expires_at = now() - interval '1 hour' WHERE score_id = :s",
         s=score_id,
@@ -255,7 +243,7 @@ async def test_the_periodic_reconciliation_deletes_what_is_put_after_the_account
     assert (await api.http.delete("/auth/me", headers=user.headers)).status_code == 202
 
     async def erased() -> bool:
-        rows = await _sql(
+        rows = await superuser_sql(
             stack, "SELECT count(*) FROM files.uploads WHERE user_id = CAST(:u AS uuid)", u=user.id
         )
         return bool(rows[0][0] == 0)
@@ -268,7 +256,7 @@ async def test_the_periodic_reconciliation_deletes_what_is_put_after_the_account
 
     await asyncio.sleep(TEST_RECONCILE_GRACE_SECONDS + 0.5)
     # As if the last periodic run were two days old: the next worker to look starts one.
-    await _sql(
+    await superuser_sql(
         stack,
         "UPDATE files.reconciliations SET started_at = started_at - interval '2 days' "
         "WHERE trigger = 'periodic'",
@@ -278,7 +266,7 @@ async def test_the_periodic_reconciliation_deletes_what_is_put_after_the_account
         return await list_objects(stack, f"staging/{user.id}/") == []
 
     await _eventually(deleted, "the periodic reconciliation left the stray")
-    runs = await _sql(
+    runs = await superuser_sql(
         stack,
         "SELECT strays_deleted FROM files.reconciliations "
         "WHERE trigger = 'periodic' AND finished_at IS NOT NULL ORDER BY started_at DESC LIMIT 1",
