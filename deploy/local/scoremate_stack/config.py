@@ -6,11 +6,11 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
+SERVICES = ("auth", "files", "library", "processor", "billing", "sync", "exports")
 # The services that touch objects: each has its own storage identity with only the rights its
-# policy in deploy/storage-policies/ grants (auth and billing get no storage credentials at all;
-# library and sync only sign cover URLs).
-STORAGE_SERVICES = ("files", "library", "processor", "sync")
+# policy in deploy/storage-policies/ grants (library and sync sign cover URLs; auth, billing and
+# the library may only write their part of an export).
+STORAGE_SERVICES = ("auth", "files", "library", "processor", "billing", "sync", "exports")
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -50,6 +50,7 @@ DEV_PORTS = Ports(
         "processor": 8104,
         "billing": 8105,
         "sync": 8106,
+        "exports": 8107,
     },
     prometheus=9090,
     amqp_metrics=15692,
@@ -75,6 +76,7 @@ TEST_PORTS = Ports(
         "processor": 18104,
         "billing": 18105,
         "sync": 18106,
+        "exports": 18107,
     },
     prometheus=29090,
     amqp_metrics=25692,

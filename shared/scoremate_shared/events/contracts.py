@@ -242,6 +242,126 @@ class ThumbnailsProgressedV1(IntegrationEvent):
     pages_total: int
 
 
+# --- whole-library archives (issue 15): export, import ----------------------------------------------
+
+# The parts of an export and the service that writes each: the library (library.json and
+# setlists.json), auth (the profile), billing (plan, usage, history, referrals).
+ExportPartName = Literal["library", "profile", "billing"]
+
+
+class ExportRequestedV1(IntegrationEvent):
+    """An export of a user's whole library was asked for (by the user, or an admin for a
+    data-subject request): each contributing service writes its part under `parts_prefix` and
+    announces it with ExportPartWritten. `attempt` grows when the export starts again (an object of
+    the library's snapshot vanished before the archive was built): parts of an older attempt are stale."""
+
+    export_id: uuid.UUID
+    user_id: uuid.UUID
+    attempt: int = Field(ge=1)
+    parts_prefix: str = Field(description="Storage key prefix the parts go under, ending in '/'")
+    requested_by: uuid.UUID | None = Field(default=None, description="The admin of a data-subject request")
+
+
+class ExportPartWrittenV1(IntegrationEvent):
+    """One service's part of an export is in storage (the objects `keys`)."""
+
+    export_id: uuid.UUID
+    user_id: uuid.UUID
+    attempt: int
+    part: ExportPartName
+    keys: list[str]
+
+
+class ExportFinishedV1(IntegrationEvent):
+    """An export's archive was built (or the export failed for good)."""
+
+    export_id: uuid.UUID
+    user_id: uuid.UUID
+    status: Literal["completed", "failed"]
+    size_bytes: int = 0
+    scores: int = 0
+    requested_by: uuid.UUID | None = None
+    reason: str | None = None
+
+
+class ImportedScore(BaseModel):
+    """A score of an import archive, checked (its PDF's size and SHA-256 are what was extracted to
+    `source_key`, an object only the exports service writes) and given its new id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    score_id: uuid.UUID
+    source_key: str
+    filename: str
+    size_bytes: int
+    mime: str = "application/pdf"
+    content_hash: str
+    title: str
+    composer: str | None = None
+    instrumentation: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+
+class ImportedSetlist(BaseModel):
+    """A setlist of an import archive, its items (in order, repeats kept) by final score id: a new
+    score's, or the existing score a duplicate was skipped for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str
+    description: str | None = None
+    score_ids: list[uuid.UUID]
+
+
+class ImportArchiveUploadedV1(IntegrationEvent):
+    """The client PUT an import's archive (the exports service tells itself, through its outbox, so
+    a restart never loses the work): the archive is read and checked."""
+
+    import_id: uuid.UUID
+    user_id: uuid.UUID
+
+
+class ImportAcceptedV1(IntegrationEvent):
+    """An import archive passed every check: files reserves the new scores' bytes (or refuses the
+    whole import with ImportRefused when they do not fit the quota)."""
+
+    import_id: uuid.UUID
+    user_id: uuid.UUID
+    scores: list[ImportedScore]
+    setlists: list[ImportedSetlist]
+
+
+class ImportFilesReservedV1(IntegrationEvent):
+    """files reserved the bytes of `scores` (those it would not take, say a duplicate uploaded
+    meanwhile, are left out): the library creates them and the setlists, and each ScoreCreated then
+    takes the usual path (files copies `source_key` to the score's key and verifies it)."""
+
+    import_id: uuid.UUID
+    user_id: uuid.UUID
+    scores: list[ImportedScore]
+    setlists: list[ImportedSetlist]
+
+
+class ImportRefusedV1(IntegrationEvent):
+    """files refused an accepted import (its scores do not fit the quota any more): nothing of it
+    was created; the exports service deletes what it extracted."""
+
+    import_id: uuid.UUID
+    user_id: uuid.UUID
+    reason: str
+
+
+class LibraryImportedV1(IntegrationEvent):
+    """The library created an import's scores and setlists."""
+
+    import_id: uuid.UUID
+    user_id: uuid.UUID
+    score_ids: list[uuid.UUID]
+    setlists_created: int
+    setlists_skipped: int = Field(default=0, description="Equal to a setlist the user already has")
+
+
 ALL_EVENTS: tuple[type[IntegrationEvent], ...] = (
     UserRegisteredV1,
     UserDeletedV1,
@@ -262,4 +382,12 @@ ALL_EVENTS: tuple[type[IntegrationEvent], ...] = (
     SetlistChangedV1,
     SetlistDeletedV1,
     ThumbnailsProgressedV1,
+    ExportRequestedV1,
+    ExportPartWrittenV1,
+    ExportFinishedV1,
+    ImportArchiveUploadedV1,
+    ImportAcceptedV1,
+    ImportFilesReservedV1,
+    ImportRefusedV1,
+    LibraryImportedV1,
 )

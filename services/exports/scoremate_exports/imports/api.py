@@ -1,0 +1,5 @@
+"""Import routes: thin, the decisions are in service.py."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/imports", tags=["imports"])
