@@ -78,7 +78,7 @@ screenshots: install
 CONTAINER_ENGINE ?= docker
 IMAGE_REPOSITORY ?= scoremate
 IMAGE_TAG ?= 1.0.0
-IMAGE_SERVICES := auth files library processor billing sync
+IMAGE_SERVICES := auth files library processor billing sync exports
 
 images: $(addprefix image-,$(IMAGE_SERVICES))
 

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from scoremate_stack import Stack, StackConfig
+from scoremate_stack.config import SERVICES
 from tests.otlp_receiver import OtlpReceiver
 from tests.support import ApiClient
 
@@ -21,7 +22,7 @@ TEST_SERVICE_ENV: dict[str, dict[str, str]] = {
         "CONSUMER_RETRY_MAX_DELAY_SECONDS": "5",
         "LOG_LEVEL": "INFO",
     }
-    for service in ("auth", "files", "library", "processor", "billing", "sync")
+    for service in SERVICES
 }
 
 
@@ -70,6 +71,11 @@ TEST_SERVICE_ENV["processor"]["REFRESH_THUMBNAILS_PER_HOUR"] = str(TEST_REFRESH_
 # The live sync stream's heartbeat (and token recheck) every second (tests/test_sync_stream.py).
 TEST_SYNC_HEARTBEAT_SECONDS = 1
 TEST_SERVICE_ENV["sync"]["SYNC_HEARTBEAT_SECONDS"] = str(TEST_SYNC_HEARTBEAT_SECONDS)
+# The exports service's memory ceiling (RLIMIT_DATA): tests/exports/test_export_large.py exports a
+# library larger than it. Last month's report is written within a second of the start.
+TEST_EXPORTS_MEMORY_LIMIT_BYTES = 400 * 1024 * 1024
+TEST_SERVICE_ENV["exports"]["MEMORY_LIMIT_BYTES"] = str(TEST_EXPORTS_MEMORY_LIMIT_BYTES)
+TEST_SERVICE_ENV["exports"]["REPORT_SCHEDULE_CHECK_SECONDS"] = "1"
 # The one browser origin the gateway answers CORS for (tests/test_cors.py).
 TEST_CORS_ORIGIN = "https://app.scoremate.test"
 

@@ -18,7 +18,10 @@ identity() {  # service access-key secret-key
     fi
 }
 
+identity auth "$AUTH_S3_ACCESS_KEY" "$AUTH_S3_SECRET_KEY"
 identity files "$FILES_S3_ACCESS_KEY" "$FILES_S3_SECRET_KEY"
 identity library "$LIBRARY_S3_ACCESS_KEY" "$LIBRARY_S3_SECRET_KEY"
 identity processor "$PROCESSOR_S3_ACCESS_KEY" "$PROCESSOR_S3_SECRET_KEY"
 identity sync "$SYNC_S3_ACCESS_KEY" "$SYNC_S3_SECRET_KEY"
+identity billing "$BILLING_S3_ACCESS_KEY" "$BILLING_S3_SECRET_KEY"
+identity exports "$EXPORTS_S3_ACCESS_KEY" "$EXPORTS_S3_SECRET_KEY"

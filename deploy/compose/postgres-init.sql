@@ -7,4 +7,5 @@ CREATE ROLE library LOGIN PASSWORD 'library-dev-pw';
 CREATE ROLE processor LOGIN PASSWORD 'processor-dev-pw';
 CREATE ROLE billing LOGIN PASSWORD 'billing-dev-pw';
 CREATE ROLE sync LOGIN PASSWORD 'sync-dev-pw';
-GRANT CREATE ON DATABASE scoremate TO auth, files, library, processor, billing, sync;
+CREATE ROLE exports LOGIN PASSWORD 'exports-dev-pw';
+GRANT CREATE ON DATABASE scoremate TO auth, files, library, processor, billing, sync, exports;

@@ -1,7 +1,7 @@
 """S3 objects: where a score's files live, an async client, and local presigning."""
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,12 +10,14 @@ from urllib.parse import quote
 import aioboto3
 import aiohttp
 from aiobotocore.config import AioConfig
+from botocore.exceptions import ClientError
 
 from scoremate_shared.settings import StorageSettings
 from scoremate_shared.sigv4 import QuerySigner
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
+    from types_aiobotocore_s3.type_defs import CompletedPartTypeDef, ObjectIdentifierTypeDef
 
 
 def score_prefix(user_id: uuid.UUID, score_id: uuid.UUID) -> str:
@@ -84,6 +86,16 @@ class StorageRequestFailed(Exception):
 
 class ObjectMissing(StorageRequestFailed):
     """The object asked for is not in storage."""
+
+
+# What storage answers for a key (or multipart upload) it does not have.
+_MISSING_CODES = ("404", "NoSuchKey", "NotFound", "NoSuchUpload")
+# DeleteObjects takes at most this many keys a request.
+_DELETE_BATCH = 1000
+
+
+def _is_missing(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") in _MISSING_CODES
 
 
 class ObjectStorage:
@@ -241,3 +253,74 @@ class ObjectStorage:
 
     async def ping(self) -> None:
         await self.s3.head_bucket(Bucket=self.bucket)
+
+    # --- objects the service streams, copies and deletes itself (exports and imports) ---------
+
+    async def object_size(self, key: str) -> int | None:
+        """The object's size (HEAD), or None when it is not there."""
+        try:
+            head = await self.s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if _is_missing(exc):
+                return None
+            raise
+        return int(head["ContentLength"])
+
+    async def copy_object(self, source: str, target: str) -> None:
+        """Copy inside the bucket (CopyObject: nothing passes through the service)."""
+        await self.s3.copy_object(
+            Bucket=self.bucket, Key=target, CopySource={"Bucket": self.bucket, "Key": source}
+        )
+
+    async def delete_keys(self, keys: list[str]) -> None:
+        """Delete `keys` (absent ones are no error), a batch of DeleteObjects at a time."""
+        for start in range(0, len(keys), _DELETE_BATCH):
+            objects: list[ObjectIdentifierTypeDef] = [
+                {"Key": key} for key in keys[start : start + _DELETE_BATCH]
+            ]
+            await self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": objects, "Quiet": True})
+
+    async def iter_object(self, key: str, chunk_bytes: int) -> AsyncGenerator[bytes, None]:
+        """The object's bytes, `chunk_bytes` at a time, never whole in memory; `ObjectMissing` when
+        it is not there. The connection is released when the iteration ends or is closed (`aclose()`)."""
+        try:
+            response = await self.s3.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if _is_missing(exc):
+                raise ObjectMissing(key) from exc
+            raise
+        body = response["Body"]
+        try:
+            async for chunk in body.iter_chunks(chunk_bytes):
+                yield chunk
+        finally:
+            body.close()
+
+    async def create_multipart(self, key: str, content_type: str) -> str:
+        """Start a multipart upload at `key`; its upload id."""
+        created = await self.s3.create_multipart_upload(Bucket=self.bucket, Key=key, ContentType=content_type)
+        return created["UploadId"]
+
+    async def upload_part(self, key: str, upload_id: str, part_number: int, body: bytes) -> str:
+        """Send one part (1-based number; every part but the last at least 5 MiB); its ETag."""
+        sent = await self.s3.upload_part(
+            Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=part_number, Body=body
+        )
+        return sent["ETag"]
+
+    async def complete_multipart(self, key: str, upload_id: str, etags: list[str]) -> None:
+        """Join the parts (`etags[i]` is part i + 1's) into the object at `key`."""
+        parts: list[CompletedPartTypeDef] = [
+            {"PartNumber": number, "ETag": etag} for number, etag in enumerate(etags, start=1)
+        ]
+        await self.s3.complete_multipart_upload(
+            Bucket=self.bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
+        )
+
+    async def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Abort the upload and drop its parts (one already completed or aborted is no error)."""
+        try:
+            await self.s3.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+        except ClientError as exc:
+            if not _is_missing(exc):
+                raise

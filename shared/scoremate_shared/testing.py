@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -148,3 +149,17 @@ async def assert_erasure_forgets_idempotency_keys(
     owners = (await session.scalars(sa.select(idempotency_table.c.user_id))).all()
     assert user_id not in owners
     assert other_id in owners
+
+
+class RecordedObjects:
+    """An object sink for the middle tier (`scoremate_shared.export_parts.ObjectSink`): what a
+    service would PUT to storage, kept in memory by key (the stack tests use the real storage)."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}
+
+    async def put_bytes(self, key: str, body: bytes, content_type: str) -> None:
+        self.objects[key] = (body, content_type)
+
+    def json(self, key: str) -> Any:
+        return orjson.loads(self.objects[key][0])

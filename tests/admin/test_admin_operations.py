@@ -5,11 +5,10 @@ import asyncio
 import aio_pika
 import pytest
 
+from scoremate_stack.config import SERVICES
 from tests.support import ApiClient, User, admin_cli
 
 pytestmark = pytest.mark.stack
-
-SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 
 
 async def make_admin(api: ApiClient, stack, user: User) -> User:

@@ -7,11 +7,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from scoremate_stack.config import SERVICES
 from tests.support import ApiClient, corpus_manifest, list_objects
 
 pytestmark = pytest.mark.stack
 
-SCHEMAS = ("auth", "files", "library", "processor", "billing", "sync")
+SCHEMAS = SERVICES
 # Messages in transit are not user data: outbox and inbox keep event ids and envelopes a while.
 # Revocations keep the bare id of a deleted account for an hour, to refuse its tokens (no data);
 # sync's feeds keep it marked erased (no data) so a late event recreates nothing of the account.

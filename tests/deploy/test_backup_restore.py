@@ -12,12 +12,11 @@ import pytest
 
 from scoremate_stack import StackError
 from scoremate_stack.backup import MANIFEST, backup, restore
+from scoremate_stack.config import SERVICES
 from scoremate_stack.infra import PG_BIN, postgres_dir
 from tests.support import ApiClient, User, admin_storage, corpus_manifest, list_objects
 
 pytestmark = pytest.mark.stack
-
-SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 
 
 async def _download(api: ApiClient, user: User, score_id: str) -> bytes:

@@ -1,6 +1,8 @@
 """The compose file and every rendered Kubernetes manifest, validated offline against their schemas."""
 
+import importlib
 import json
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -9,13 +11,13 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from scoremate_stack.config import SERVICES, STORAGE_SERVICES
 from scoremate_stack.gateway import render_k8s_gateway_config
 from tests.deploy.manifests import render
 from tests.support import REPO_ROOT
 
 DEPLOY = REPO_ROOT / "deploy"
 KUBERNETES_VERSION = "1.30.0"
-SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 
 
 def test_compose_file_is_valid_against_the_compose_specification():
@@ -32,25 +34,15 @@ def test_compose_file_is_valid_against_the_compose_specification():
 
 
 def test_env_example_holds_every_setting_the_services_read():
-    from scoremate_auth.settings import AuthSettings
-    from scoremate_billing.settings import BillingSettings
-    from scoremate_files.settings import FilesSettings
-    from scoremate_library.settings import LibrarySettings
-    from scoremate_processor.settings import ProcessorSettings
-    from scoremate_sync.settings import SyncSettings
-
     text = (REPO_ROOT / ".env.example").read_text()
     named = {line.lstrip("# ").split("=", 1)[0] for line in text.splitlines() if "=" in line}
     # Set per service by compose.yaml rather than shared.
     per_service = {"SERVICE_NAME", "DB_SCHEMA", "DATABASE_URL"}
-    for settings in (
-        AuthSettings,
-        BillingSettings,
-        FilesSettings,
-        LibrarySettings,
-        ProcessorSettings,
-        SyncSettings,
-    ):
+    for service in SERVICES:
+        # Each service's settings: `<Name>Settings` in `scoremate_<name>/settings.py`.
+        settings = getattr(
+            importlib.import_module(f"scoremate_{service}.settings"), f"{service.title()}Settings"
+        )
         missing = {f.upper() for f in settings.model_fields} - named - per_service
         assert not missing, (settings.__name__, sorted(missing))
 
@@ -140,9 +132,6 @@ def test_compose_publishes_only_the_gateway_on_every_interface():
     assert everywhere == {"gateway"}, published
 
 
-STORAGE_SERVICES = ("files", "library", "processor", "sync")
-
-
 def test_compose_gives_each_storage_service_its_own_minio_user_from_a_pinned_init():
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]
     init = compose["minio-init"]
@@ -161,7 +150,11 @@ def test_compose_gives_each_storage_service_its_own_minio_user_from_a_pinned_ini
     # The shared env file names the settings but gives nobody a storage key.
     env_lines = (REPO_ROOT / ".env.example").read_text().splitlines()
     assert not [line for line in env_lines if line.startswith(("S3_ACCESS_KEY=", "S3_SECRET_KEY="))]
+    # Each user is created with its policy by the init script.
+    script = (DEPLOY / "compose" / "minio-init.sh").read_text()
     for service in STORAGE_SERVICES:
+        upper = service.upper()
+        assert f'identity {service} "${upper}_S3_ACCESS_KEY" "${upper}_S3_SECRET_KEY"' in script, service
         policy = json.loads((DEPLOY / "storage-policies" / f"{service}.json").read_text())
         assert all(statement["Effect"] == "Allow" for statement in policy["Statement"])
 
@@ -180,3 +173,26 @@ def test_kubernetes_gives_each_storage_service_its_own_storage_secret():
     for service in STORAGE_SERVICES:
         storage_secret = secrets[f"scoremate-storage-{service}"]["stringData"]
         assert set(storage_secret) == {"S3_ACCESS_KEY", "S3_SECRET_KEY"}
+
+
+def _bytes(quantity: str) -> int:
+    """A memory quantity as compose (`1g`) or Kubernetes (`1Gi`) writes it."""
+    match = re.fullmatch(r"(\d+)([kmg]?)i?b?", quantity.lower())
+    assert match, quantity
+    number, unit = match.groups()
+    return int(number) * 1024 ** " kmg".index(unit or " ")
+
+
+def test_the_exports_memory_ceiling_sits_below_its_containers_limit():
+    """Past MEMORY_LIMIT_BYTES an allocation fails inside the process (the export is retried);
+    above the container's limit the kernel would kill the container first."""
+    exports = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]["exports"]
+    assert 0 < int(exports["environment"]["MEMORY_LIMIT_BYTES"]) < _bytes(exports["mem_limit"])
+    for overlay in ("dev", "production"):
+        [deployment] = [
+            d for d in render(overlay) if d["kind"] == "Deployment" and d["metadata"]["name"] == "exports"
+        ]
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        env = {variable["name"]: variable.get("value") for variable in container["env"]}
+        ceiling = int(env["MEMORY_LIMIT_BYTES"])
+        assert 0 < ceiling < _bytes(container["resources"]["limits"]["memory"]), overlay

@@ -79,6 +79,75 @@ PRODUCER_EXAMPLES: dict[str, dict[str, Any]] = {
     "SetlistDeleted": {"setlist_id": U2, "user_id": U1, "version": 3},
     # The processor's progress on a long score (sync shows it per page).
     "ThumbnailsProgressed": {"score_id": U2, "user_id": U1, "pages_done": 1, "pages_total": 4},
+    # Whole-library archives (issue 15): what the exports service, files, the library, auth and
+    # billing send.
+    "ExportPartWritten": {
+        "export_id": U2,
+        "user_id": U1,
+        "attempt": 1,
+        "part": "library",
+        "keys": [f"exports/{U1}/{U2}/1/parts/library.json", f"exports/{U1}/{U2}/1/parts/setlists.json"],
+    },
+    "ImportRefused": {
+        "import_id": U2,
+        "user_id": U1,
+        "reason": "The import needs 2 bytes; 1 of your 5 bytes are free",
+    },
+    "LibraryImported": {
+        "import_id": U2,
+        "user_id": U1,
+        "score_ids": [U2],
+        "setlists_created": 1,
+        "setlists_skipped": 0,
+    },
+    "ExportRequested": {
+        "export_id": U2,
+        "user_id": U1,
+        "attempt": 1,
+        "parts_prefix": f"exports/{U1}/{U2}/1/parts/",
+    },
+    "ExportFinished": {"export_id": U2, "user_id": U1, "status": "completed"},
+    "ImportArchiveUploaded": {"import_id": U2, "user_id": U1},
+    "ImportAccepted": {
+        "import_id": U2,
+        "user_id": U1,
+        "scores": [
+            {
+                "score_id": U2,
+                "source_key": f"imports/{U1}/{U2}/scores/0.pdf",
+                "filename": "Air.pdf",
+                "size_bytes": 1,
+                "mime": "application/pdf",
+                "content_hash": "ab" * 32,
+                "title": "Air",
+                "composer": None,
+                "instrumentation": None,
+                "tags": ["baroque"],
+                "note": None,
+            }
+        ],
+        "setlists": [{"title": "Friday gig", "description": None, "score_ids": [U2, U2]}],
+    },
+    "ImportFilesReserved": {
+        "import_id": U2,
+        "user_id": U1,
+        "scores": [
+            {
+                "score_id": U2,
+                "source_key": f"imports/{U1}/{U2}/scores/0.pdf",
+                "filename": "Air.pdf",
+                "size_bytes": 1,
+                "mime": "application/pdf",
+                "content_hash": "ab" * 32,
+                "title": "Air",
+                "composer": None,
+                "instrumentation": None,
+                "tags": ["baroque"],
+                "note": None,
+            }
+        ],
+        "setlists": [{"title": "Friday gig", "description": None, "score_ids": [U2, U2]}],
+    },
 }
 
 

@@ -7,10 +7,9 @@ import subprocess
 import pytest
 import yaml
 
+from scoremate_stack.config import SERVICES
 from tests.deploy.manifests import render
 from tests.support import REPO_ROOT
-
-SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 
 
 def _pinned(reference: str) -> bool:

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from scoremate_stack.config import SERVICES
 from tests.deploy.manifests import render
 
-SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 INGRESS_CONTROLLER = ("ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"})
 PROMETHEUS = ("monitoring", {"app.kubernetes.io/name": "prometheus"})
 

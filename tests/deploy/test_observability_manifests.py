@@ -3,17 +3,18 @@ PrometheusRule, the dashboards as a ConfigMap and in compose's Grafana (UI on th
 and the copies under deploy/k8s/base current."""
 
 import json
+import re
 from typing import Any
 
 import pytest
 import yaml
 
+from scoremate_stack.config import SERVICES
 from scoremate_stack.monitoring import ALERT_RULES, k8s_observability_files
 from tests.deploy.manifests import render
 from tests.support import REPO_ROOT
 
 DEPLOY = REPO_ROOT / "deploy"
-SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 DASHBOARDS = sorted((DEPLOY / "grafana" / "dashboards").glob("*.json"))
 
 
@@ -90,3 +91,16 @@ def test_compose_prometheus_loads_the_alert_rules_and_scrapes_the_broker():
     assert jobs["rabbitmq"]["static_configs"][0]["targets"] == ["rabbitmq:15692"]
     relabel = {"source_labels": ["__meta_dns_name"], "target_label": "service"}
     assert relabel in jobs["scoremate"]["relabel_configs"]
+    [names] = [discovery["names"] for discovery in jobs["scoremate"]["dns_sd_configs"]]
+    assert sorted(names) == sorted(SERVICES)
+
+
+def test_the_target_down_alert_covers_every_service():
+    [rule] = [
+        rule
+        for group in yaml.safe_load(ALERT_RULES.read_text())["groups"]
+        for rule in group["rules"]
+        if rule.get("alert") == "ScoreMateTargetDown"
+    ]
+    [pattern] = re.findall(r'up\{service=~"([^"]+)"\}', rule["expr"])
+    assert sorted(pattern.split("|")) == sorted(SERVICES)

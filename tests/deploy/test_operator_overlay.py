@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from scoremate_stack.config import SERVICES
 from tests.deploy.manifests import kubectl, render
 from tests.support import REPO_ROOT
 
@@ -110,5 +111,5 @@ def test_a_site_overlay_as_documented_replaces_every_placeholder_secret(tmp_path
         for c in d["spec"]["template"]["spec"]["containers"]
     }
     ours = {image for image in images if "/scoremate/" in image}
-    assert len(ours) == 6  # auth, files, library, processor, billing, sync
+    assert len(ours) == len(SERVICES)
     assert all(image.startswith("registry.example.com/scoremate/") for image in ours), ours

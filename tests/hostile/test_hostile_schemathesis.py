@@ -23,7 +23,7 @@ from scoremate_stack.openapi import MERGED_DOCUMENT
 
 pytestmark = pytest.mark.stack
 
-TAGS = ("auth", "files", "scores", "setlists", "tasks", "billing", "sync", "admin")
+TAGS = ("auth", "files", "scores", "setlists", "tasks", "billing", "sync", "exports", "imports", "admin")
 EXAMPLES_PER_OPERATION = 12
 # Every status, media type and body the document declares, and only those: what a generated
 # client relies on.

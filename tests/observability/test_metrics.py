@@ -4,11 +4,10 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from scoremate_stack.config import SERVICES
 from tests.support import ApiClient, corpus_manifest
 
 pytestmark = pytest.mark.stack
-
-SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 
 
 def _samples(text: str) -> dict[str, list]:

@@ -11,12 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
+from scoremate_stack.config import SERVICES
 from tests.observability.test_dashboards import queries
 from tests.support import CORPUS, ApiClient, corpus_manifest
 
 pytestmark = pytest.mark.stack
-
-SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 
 
 async def _answer(stack, path: str, **params: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from scoremate_stack.config import SERVICES
 from tests.support import ApiClient, User, corpus_manifest, image_bytes
 
 # Small engraved files: many uploads per second of fault.
@@ -152,7 +153,7 @@ async def assert_settled(stack: Any, api: ApiClient, flow: UploadFlow, timeout: 
             deadline = time.monotonic() + 30
             while True:
                 backlog = 0
-                for schema in ("auth", "files", "library", "processor", "billing", "sync"):
+                for schema in SERVICES:
                     backlog += await conn.scalar(
                         sa.text(f"SELECT count(*) FROM {schema}.outbox WHERE published_at IS NULL")  # noqa: S608
                     )

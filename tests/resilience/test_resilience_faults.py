@@ -11,12 +11,11 @@ import signal
 import aio_pika
 import pytest
 
+from scoremate_stack.config import SERVICES
 from tests.resilience.faults import assert_settled, uploads_flowing
 from tests.support import ApiClient
 
 pytestmark = pytest.mark.stack
-
-SERVICES = ("auth", "files", "library", "processor", "billing", "sync")
 
 
 async def test_sigkill_of_each_service_in_turn_loses_nothing(api: ApiClient, stack):

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from scoremate_stack.config import SERVICES
 from tests.support import ApiClient
 
 pytestmark = pytest.mark.stack
@@ -28,7 +29,7 @@ async def test_one_receipt_buys_one_plan_once(api: ApiClient):
     assert again.status_code == 409
 
 
-@pytest.mark.parametrize("service", ["auth", "files", "library", "processor", "billing", "sync"])
+@pytest.mark.parametrize("service", SERVICES)
 def test_no_service_starts_outside_development_on_the_stacks_own_secrets(stack, service):
     env = {**os.environ, **stack.cfg.service_env(service), "ENVIRONMENT": "production"}
     started = subprocess.run(

@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from scoremate_shared.sigv4 import QuerySigner
 from scoremate_shared.storage import cover_key, original_key, page_thumbnail_key
+from scoremate_stack.config import STORAGE_SERVICES
 from tests.support import ApiClient, corpus_manifest
 
 pytestmark = pytest.mark.stack
@@ -116,7 +117,7 @@ async def test_the_library_and_sync_keys_read_covers_and_nothing_else(
     stack, score: StoredScore, service: str
 ):
     """Library and sync sign the cover URLs of what they answer, so they read covers: no original,
-    no write."""
+    no write of a score's objects (library's part of an export: below)."""
     bucket = stack.cfg.s3_bucket
     assert (await _get(stack, service, score.cover)).status_code == 200
     assert (await _get(stack, service, score.original)).status_code == 403
@@ -157,7 +158,110 @@ async def test_only_the_files_key_lists_the_bucket(stack, score: StoredScore):
         assert await _status(s3.list_objects_v2(Bucket=bucket, Prefix="staging/", MaxKeys=1)) == 200
         listed = await s3.list_objects_v2(Bucket=bucket, Prefix=score.user_prefix)
         assert score.original in [item["Key"] for item in listed.get("Contents", [])]
-    for service in ("library", "processor", "sync"):
+    for service in set(STORAGE_SERVICES) - {"files"}:
         async with _storage(stack, service) as s3:
-            assert await _status(s3.list_objects_v2(Bucket=bucket)) == 403
-            assert await _status(s3.list_objects_v2(Bucket=bucket, Prefix=score.user_prefix)) == 403
+            assert await _status(s3.list_objects_v2(Bucket=bucket)) == 403, service
+            assert await _status(s3.list_objects_v2(Bucket=bucket, Prefix=score.user_prefix)) == 403, service
+            assert await _status(s3.list_objects_v2(Bucket=bucket, Prefix="exports/")) == 403, service
+
+
+def _export_parts(user_id: uuid.UUID) -> str:
+    """Where the contributors write the parts of an export's first attempt (design of issue 15)."""
+    return f"exports/{user_id}/{uuid.uuid4()}/1/parts"
+
+
+async def test_the_exports_key_reads_originals_and_owns_its_prefixes_only(stack, score: StoredScore):
+    """Exports packs originals into archives and keeps archives, imports and reports under its
+    own prefixes (with multipart uploads there); it changes no score's object and reads nothing
+    else of one."""
+    bucket = stack.cfg.s3_bucket
+    assert (await _get(stack, "exports", score.original)).status_code == 200
+    assert (await _get(stack, "exports", score.cover)).status_code == 403
+    page = page_thumbnail_key(score.user_id, score.score_id, 1)
+    assert (await _get(stack, "exports", page)).status_code == 403
+    forged = b"%PDF-1.4 not the score that was uploaded"
+    assert (await _put(stack, "exports", score.original, forged, "application/pdf")).status_code == 403
+    # What a client gets for an import: a PUT of its archive at a staging key under imports/.
+    staging = f"imports/staging/{score.user_id}/{uuid.uuid4()}.zip"
+    assert (
+        await _put(stack, "exports", staging, b"PK\x05\x06" + bytes(18), "application/zip")
+    ).status_code == 200
+    archive = f"exports/{score.user_id}/{uuid.uuid4()}/archive.zip"
+    async with _storage(stack, "exports") as s3:
+        assert await _status(s3.delete_object(Bucket=bucket, Key=score.original)) == 403
+        own = [f"{_export_parts(score.user_id)}/library.json", f"reports/monthly/{uuid.uuid4()}.csv"]
+        for key in own:
+            assert await _status(s3.put_object(Bucket=bucket, Key=key, Body=b"{}")) == 200, key
+            assert await _status(s3.get_object(Bucket=bucket, Key=key)) == 200, key
+        # The import takes the archive out of the client's reach before reading it.
+        taken = f"imports/{score.user_id}/{uuid.uuid4()}/archive.zip"
+        copy = s3.copy_object(Bucket=bucket, Key=taken, CopySource={"Bucket": bucket, "Key": staging})
+        assert await _status(copy) == 200
+        # Never onto a key a score is read from.
+        copy = s3.copy_object(
+            Bucket=bucket, Key=score.original, CopySource={"Bucket": bucket, "Key": staging}
+        )
+        assert await _status(copy) == 403
+        # The archive: a multipart upload it may list the parts of, complete or abort.
+        upload = await s3.create_multipart_upload(Bucket=bucket, Key=archive)
+        part = await s3.upload_part(
+            Bucket=bucket, Key=archive, UploadId=upload["UploadId"], PartNumber=1, Body=b"PK archive"
+        )
+        listed = await s3.list_parts(Bucket=bucket, Key=archive, UploadId=upload["UploadId"])
+        assert [p["PartNumber"] for p in listed["Parts"]] == [1]
+        done = s3.complete_multipart_upload(
+            Bucket=bucket,
+            Key=archive,
+            UploadId=upload["UploadId"],
+            MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]},
+        )
+        assert await _status(done) == 200
+        assert (await (await s3.get_object(Bucket=bucket, Key=archive))["Body"].read()) == b"PK archive"
+        abandoned = await s3.create_multipart_upload(Bucket=bucket, Key=f"{archive}.next")
+        aborted = s3.abort_multipart_upload(
+            Bucket=bucket, Key=f"{archive}.next", UploadId=abandoned["UploadId"]
+        )
+        assert await _status(aborted) == 204
+        assert await _status(s3.create_multipart_upload(Bucket=bucket, Key=score.original)) == 403
+        for key in [*own, staging, taken, archive]:
+            assert await _status(s3.delete_object(Bucket=bucket, Key=key)) == 204, key
+    await _assert_original_intact(stack, score)
+
+
+# Each contributor to an export writes its own part files and nothing else (design of issue 15).
+EXPORT_PARTS = {
+    "library": ("library.json", "setlists.json"),
+    "auth": ("profile.json",),
+    "billing": ("billing.json",),
+}
+
+
+@pytest.mark.parametrize("service", EXPORT_PARTS)
+async def test_a_contributor_puts_its_part_of_an_export_and_nothing_else(
+    stack, score: StoredScore, service: str
+):
+    bucket = stack.cfg.s3_bucket
+    parts = _export_parts(score.user_id)
+    own = [f"{parts}/{name}" for name in EXPORT_PARTS[service]]
+    others = [
+        f"{parts}/{name}" for names in EXPORT_PARTS.values() for name in names if f"{parts}/{name}" not in own
+    ]
+    async with _storage(stack, service) as s3:
+        for key in own:
+            assert await _status(s3.put_object(Bucket=bucket, Key=key, Body=b"{}")) == 200, key
+            assert await _status(s3.get_object(Bucket=bucket, Key=key)) == 403, key
+        for key in [
+            *others,
+            f"{parts.rsplit('/', 2)[0]}/archive.zip",
+            f"imports/staging/{score.user_id}/x.zip",
+        ]:
+            assert await _status(s3.put_object(Bucket=bucket, Key=key, Body=b"{}")) == 403, key
+        assert await _status(s3.put_object(Bucket=bucket, Key=score.original, Body=b"%PDF-1.4 forged")) == 403
+        assert await _status(s3.delete_object(Bucket=bucket, Key=score.original)) == 403
+    assert (await _get(stack, service, score.original)).status_code == 403
+    async with _storage(stack, "exports") as s3:  # what the export reads, then deletes
+        for key in own:
+            assert (await (await s3.get_object(Bucket=bucket, Key=key))["Body"].read()) == b"{}"
+        deleted = await s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": key} for key in own]})
+        assert not deleted.get("Errors"), deleted
+    await _assert_original_intact(stack, score)

@@ -3,7 +3,14 @@ from pathlib import Path
 
 import pytest
 
-from scoremate_stack.config import DEV_PORTS, STORAGE_SERVICES, TEST_PORTS, StackConfig, parse_cors_origins
+from scoremate_stack.config import (
+    DEV_PORTS,
+    SERVICES,
+    STORAGE_SERVICES,
+    TEST_PORTS,
+    StackConfig,
+    parse_cors_origins,
+)
 from scoremate_stack.gateway import (
     COMPOSE_CONFIG,
     render_compose_gateway_config,
@@ -109,13 +116,17 @@ def test_the_committed_compose_gateway_is_the_rendered_template():
     assert "server library:8000;" in COMPOSE_CONFIG.read_text()
 
 
-def test_each_storage_service_has_its_own_identity_and_auth_and_billing_none(tmp_path: Path):
+def test_each_storage_service_has_its_own_identity_and_the_others_none(tmp_path: Path):
     cfg = StackConfig.for_tests(tmp_path)
     keys = {service: cfg.service_env(service)["S3_ACCESS_KEY"] for service in STORAGE_SERVICES}
     assert len(set(keys.values())) == len(STORAGE_SERVICES)
     assert cfg.s3_access_key not in keys.values()  # the admin's is the stack runner's only
-    for service in ("auth", "billing"):
-        assert not [name for name in cfg.service_env(service) if name.startswith("S3_")]
+    # Since exports, auth and billing write their parts of an archive: every service has one.
+    assert set(STORAGE_SERVICES) == set(SERVICES)
+    identities = s3_identities(cfg)["identities"]
+    assert [i["name"] for i in identities] == ["admin", *STORAGE_SERVICES]
+    with pytest.raises(ValueError, match="no storage identity"):
+        cfg.storage_credentials("gateway")
 
 
 def test_the_storage_policies_become_seaweedfs_actions_of_the_services_only():
@@ -129,7 +140,12 @@ def test_the_storage_policies_become_seaweedfs_actions_of_the_services_only():
         "Write:scores/staging/*",
         "Read:scores",
     ]
-    assert seaweedfs_actions(storage_policy("library")) == [f"Read:{score}/cover.jpg"]
+    parts = f"scores/exports/{uuid}/{uuid}/*/parts"
+    assert seaweedfs_actions(storage_policy("library")) == [
+        f"Read:{score}/cover.jpg",
+        f"Write:{parts}/library.json",
+        f"Write:{parts}/setlists.json",
+    ]
     assert seaweedfs_actions(storage_policy("processor")) == [
         f"Read:{score}/original.pdf",
         f"Write:{score}/cover.jpg",
@@ -138,10 +154,32 @@ def test_the_storage_policies_become_seaweedfs_actions_of_the_services_only():
     ]
     identities = s3_identities(StackConfig.dev())["identities"]
     assert [i["name"] for i in identities if "Admin" in i["actions"]] == ["admin"]
+    # Listing (of anything) is files' alone among the services: the bucket holds every user's objects.
+    listing = [i["name"] for i in identities if any(a.startswith("List") for a in i["actions"])]
+    assert listing == ["admin", "files"]
+
+
+def test_exports_reads_and_writes_its_own_prefixes_and_reads_originals_only():
+    uuid = "????????-????-????-????-????????????"
+    own = ("scores/exports/*", "scores/imports/*", "scores/reports/*")
+    # Multipart uploads there: aborting is SeaweedFS's Write, listing an upload's parts its Read.
+    assert seaweedfs_actions(storage_policy("exports")) == [
+        *(f"Read:{prefix}" for prefix in own),
+        *(f"Write:{prefix}" for prefix in own),
+        f"Read:scores/{uuid}/scores/{uuid}/original.pdf",
+    ]
+
+
+def test_auth_and_billing_may_only_put_their_part_of_an_export():
+    uuid = "????????-????-????-????-????????????"
+    parts = f"scores/exports/{uuid}/{uuid}/*/parts"
+    assert seaweedfs_actions(storage_policy("auth")) == [f"Write:{parts}/profile.json"]
+    assert seaweedfs_actions(storage_policy("billing")) == [f"Write:{parts}/billing.json"]
 
 
 def test_sync_may_read_covers_only_as_library_does():
-    assert seaweedfs_actions(storage_policy("sync")) == seaweedfs_actions(storage_policy("library"))
+    covers = [a for a in seaweedfs_actions(storage_policy("library")) if a.startswith("Read:")]
+    assert seaweedfs_actions(storage_policy("sync")) == covers
 
 
 def test_the_gateway_answers_cors_for_the_configured_origins_only(tmp_path: Path):

@@ -4,7 +4,7 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoremate_auth.context import AuthEventContext, AuthParts
-from scoremate_shared.events import QuotaChangedV1, UserRegisteredV1
+from scoremate_shared.events import ExportRequestedV1, QuotaChangedV1, UserRegisteredV1
 from scoremate_shared.messaging.broker import EventHandlers
 
 handlers: EventHandlers[AuthParts] = EventHandlers("auth")
@@ -21,3 +21,9 @@ async def on_user_registered(session: AsyncSession, event: UserRegisteredV1, ctx
     """E-mail the new account its verification link; a mail server failure raises, so the broker
     retries (the token is kept only with the mail that carried it)."""
     await ctx.parts.auth.send_verification_email(session, event.user_id)
+
+
+@handlers.on(ExportRequestedV1)
+async def on_export_requested(session: AsyncSession, event: ExportRequestedV1, ctx: AuthEventContext) -> None:
+    """Write the account's profile.json, the export's "profile" part, and announce it."""
+    await ctx.parts.profile_export.write_part(session, event)

@@ -6,7 +6,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from scoremate_shared.settings import ServiceSettings
+from scoremate_shared.settings import ServiceSettings, StorageSettings
 
 
 class EmailDeliveryKind(StrEnum):
@@ -16,7 +16,8 @@ class EmailDeliveryKind(StrEnum):
     FILE = "file"
 
 
-class AuthSettings(ServiceSettings):
+class AuthSettings(ServiceSettings, StorageSettings):
+    # Storage: its own identity writes its part of an export and nothing else (auth.json policy).
     service_name: str = "auth"
     db_schema: str = "auth"
 

@@ -20,6 +20,10 @@ SETTINGS = AuthSettings(
     amqp_url="amqp://guest:guest@127.0.0.1:1/",
     jwks_url="http://127.0.0.1:1/jwks.json",
     signing_key_encryption_key="unit-test-signing-key-encryption-key-0123456789",
+    s3_endpoint_url="http://127.0.0.1:1",
+    s3_public_endpoint_url="http://127.0.0.1:1",
+    s3_access_key="unit-test-auth-storage",
+    s3_secret_key="unit-test-auth-storage-key-0123456789",
     email_delivery="smtp",
     smtp_host="127.0.0.1",
 )

@@ -22,6 +22,10 @@ BASE = {
     "amqp_url": "amqp://scoremate:Zr4-long-random@mq:5672/",
     "jwks_url": "http://127.0.0.1:1/jwks.json",
     "signing_key_encryption_key": "unit-test-signing-key-encryption-key-0123456789",
+    "s3_endpoint_url": "http://s3:8333",
+    "s3_public_endpoint_url": "https://files.example.com",
+    "s3_access_key": "Ak7-auth-storage-identity",
+    "s3_secret_key": "Sk9-a-long-random-storage-key-0123456789",
 }
 MESSAGE = OutgoingEmail(to="ada@example.com", subject="Confirm", text="token=abc\n")
 

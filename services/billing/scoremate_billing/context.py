@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from scoremate_billing.export_part import BillingExport
 from scoremate_billing.notifications import Notifier
 from scoremate_billing.referrals import ReferralService
 from scoremate_billing.service import BillingService
@@ -13,6 +14,7 @@ class BillingParts:
     billing: BillingService
     referrals: ReferralService
     notifier: Notifier
+    export: BillingExport
 
 
 BillingEventContext = EventContext[BillingParts]

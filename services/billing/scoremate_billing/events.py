@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from scoremate_billing.context import BillingEventContext, BillingParts
 from scoremate_billing.models import UsageReason
 from scoremate_shared.events import (
+    ExportRequestedV1,
     ScoreUploadedV1,
     StorageReleasedV1,
     ThumbnailsGeneratedV1,
@@ -63,6 +64,14 @@ async def on_storage_released(
 ) -> None:
     """Give the released bytes back: the original's and the score's images."""
     await ctx.parts.billing.release_score(session, ctx.envelope.event_id, event)
+
+
+@handlers.on(ExportRequestedV1)
+async def on_export_requested(
+    session: AsyncSession, event: ExportRequestedV1, ctx: BillingEventContext
+) -> None:
+    """Write the account's billing.json, the export's "billing" part, and announce it."""
+    await ctx.parts.export.write_part(session, event, ctx.envelope)
 
 
 @handlers.on(UserDeletedV1)

@@ -5,7 +5,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from scoremate_shared.settings import ServiceSettings
+from scoremate_shared.settings import ServiceSettings, StorageSettings
 
 MB = 1024 * 1024
 
@@ -17,7 +17,8 @@ class ReceiptVerifierKind(StrEnum):
     HTTP = "http"
 
 
-class BillingSettings(ServiceSettings):
+class BillingSettings(ServiceSettings, StorageSettings):
+    # Storage: its own identity writes its part of an export and nothing else (billing.json policy).
     service_name: str = "billing"
     db_schema: str = "billing"
     solo_quota_mb: int = Field(default=500, ge=1)
@@ -46,6 +47,9 @@ class BillingSettings(ServiceSettings):
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_from: str = "ScoreMate <no-reply@scoremate.app>"
+    # An export requested for an account billing has not opened yet waits this long for its
+    # UserRegistered (then the account counts as deleted and its part is not written).
+    export_account_wait_seconds: int = Field(default=300, ge=0)
 
     @model_validator(mode="after")
     def _what_production_needs(self) -> Self:

@@ -49,6 +49,10 @@ REAL = {
     "amqp_url": "amqp://scoremate:Zr4-long-random@mq:5672/",
     "jwks_url": "http://auth:8000/auth/.well-known/jwks.json",
     "referral_email_hash_secret": "Kp2-a-long-random-mailbox-hash-key-0123456789",
+    "s3_endpoint_url": "http://s3:8333",
+    "s3_public_endpoint_url": "https://files.example.com",
+    "s3_access_key": "Ak7-billing-storage-identity",
+    "s3_secret_key": "Sk9-a-long-random-storage-key-0123456789",
 }
 
 

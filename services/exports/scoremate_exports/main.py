@@ -1,5 +1,5 @@
-"""The exports service process: app, broker, the archive sweeper, the monthly report's schedule,
-the memory ceiling, and lifespan."""
+"""The exports service process: app, broker, the sweepers of archives and abandoned imports, the
+monthly report's schedule, the memory ceiling, and lifespan."""
 
 import asyncio
 import logging
@@ -57,6 +57,14 @@ class ExportsRuntime(ServiceRuntime[ExportsSettings]):
                     "sweeping exports",
                 ),
                 name="export-sweeper",
+            ),
+            asyncio.create_task(
+                self._every(
+                    self.settings.export_sweep_interval_seconds,
+                    self.imports.expire_abandoned,
+                    "expiring abandoned imports",
+                ),
+                name="import-sweeper",
             ),
             asyncio.create_task(
                 self._every(

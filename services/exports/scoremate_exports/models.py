@@ -39,6 +39,14 @@ class ExportStatus(StrEnum):
 EXPORT_IN_PROGRESS = (ExportStatus.COLLECTING, ExportStatus.ASSEMBLING)
 
 
+class ExportAdminAction(StrEnum):
+    """What an admin did with exports (the access log shows them as `admin:<action>`)."""
+
+    REQUEST = "export.request"
+    DOWNLOAD = "export.download"
+    LIST = "export.list"
+
+
 class Export(Base):
     """One export of a user's whole library: the parts of its current attempt as they arrive
     (`parts`: part name -> the keys it wrote), then the archive."""
@@ -53,6 +61,12 @@ class Export(Base):
             postgresql_where=sa.text("status IN ('collecting', 'assembling')"),
         ),
         sa.Index("ix_exports_expires", "expires_at", postgresql_where=sa.text("status = 'completed'")),
+        # The sweeper's search for exports that stopped moving (a part never written, a dead build).
+        sa.Index(
+            "ix_exports_in_progress_updated",
+            "updated_at",
+            postgresql_where=sa.text("status IN ('collecting', 'assembling')"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
@@ -98,7 +112,14 @@ class Import(Base):
     """One import of an archive into a user's library."""
 
     __tablename__ = "imports"
-    __table_args__ = (sa.Index("ix_imports_user_created", "user_id", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_imports_user_created", "user_id", "created_at"),
+        sa.Index(
+            "ix_imports_awaiting_upload",
+            "upload_expires_at",
+            postgresql_where=sa.text("status = 'awaiting_upload'"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
@@ -112,6 +133,16 @@ class Import(Base):
     scores_total: Mapped[int] = mapped_column(sa.Integer, default=0)
     scores_stored: Mapped[int] = mapped_column(sa.Integer, default=0)
     scores_failed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # Each run of the check takes the next number and stops when the row has another (a
+    # redelivery overtook it) or is gone (the user was erased).
+    runs: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # Extracted objects `scores/1.pdf` .. `scores/<n>.pdf` may exist (recorded before each is
+    # written): what a refusal or an erasure deletes, as the service may not list the bucket; and
+    # the multipart upload of the last one while it is sent.
+    objects_written: Mapped[int] = mapped_column(sa.Integer, default=0)
+    multipart_upload_id: Mapped[str | None] = mapped_column(sa.Text)
+    # When the library announced the import's scores and setlists created (LibraryImported).
+    library_imported_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # What the import did (created, duplicates skipped, setlists) once decided.
     report: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     # Why it was refused or failed: the problem document's type slug, title and detail.
@@ -124,9 +155,13 @@ class Import(Base):
 
 
 class ImportedScoreStatus(StrEnum):
+    """pending (handed on) -> stored (ScoreUploaded) or rejected (UploadRejected); skipped: files
+    or the library left it out (a copy of it was uploaded meanwhile)."""
+
     PENDING = "pending"
     STORED = "stored"
     REJECTED = "rejected"
+    SKIPPED = "skipped"
 
 
 class ImportedScoreRow(Base):
@@ -161,10 +196,35 @@ class UserContent(Base):
 
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     score_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    content_hash: Mapped[str] = mapped_column(sa.Text)
+    # Null once the score is deleted: the row stays as a tombstone, so a ScoreUploaded that
+    # arrives after the ScoreDeleted (another queue) does not bring the content back.
+    content_hash: Mapped[str | None] = mapped_column(sa.Text)
 
 
 # --- reports ------------------------------------------------------------------------------------
+
+
+class ReportMetric(StrEnum):
+    """The figures `monthly_counts` keeps (`detail` breaks failures down by reason and exports by
+    outcome; empty otherwise)."""
+
+    SIGNUPS = "signups"
+    REFERRALS = "referrals"
+    ACCOUNTS_DELETED = "accounts_deleted"
+    UPLOADS = "uploads"
+    UPLOAD_BYTES = "upload_bytes"
+    PAGES_PROCESSED = "pages_processed"
+    FAILURES = "failures"
+    PLAN_CHANGES = "plan_changes"
+    SCORES_DELETED = "scores_deleted"
+    EXPORTS = "exports"
+    IMPORTS = "imports"
+    # A running total: the month's row is the sum of every user's latest usage when the month's
+    # last change was counted; a month without a row carries the one before it.
+    STORAGE_BYTES_IN_USE = "storage_bytes_in_use"
+    # Active users of the month whose accounts were erased since (their rows went with them):
+    # the month's figure stays what it was.
+    ACTIVE_USERS_ERASED = "active_users_erased"
 
 
 class MonthlyCount(Base):
@@ -180,21 +240,26 @@ class MonthlyCount(Base):
 
 
 class MonthlyActiveUser(Base):
-    """A user who did something in a month (counted once)."""
+    """A user who did something in a month (counted once); erased with the account."""
 
     __tablename__ = "monthly_active_users"
+    # The erasure finds a user's months without a scan.
+    __table_args__ = (sa.Index("ix_monthly_active_users_user", "user_id"),)
 
     month: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
 
 
 class UserStorage(Base):
-    """Each user's storage in use as billing last announced it: the report's sum."""
+    """Each user's storage in use as billing last announced it (the report's running total moves
+    by the difference); erased with the account."""
 
     __tablename__ = "user_storage"
 
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     used_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+    # When billing said so: a QuotaChanged older than this (a redelivery overtaken) is stale.
+    as_of: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 
 
 class MonthlyReportRun(Base):

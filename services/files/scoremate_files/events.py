@@ -9,6 +9,7 @@ from scoremate_files.context import FilesEventContext, FilesParts
 from scoremate_shared.db import Database
 from scoremate_shared.events import (
     AdminActionRecordedV1,
+    ImportAcceptedV1,
     QuotaChangedV1,
     ScoreCreatedV1,
     ScoreDeletedV1,
@@ -24,6 +25,13 @@ handlers: EventHandlers[FilesParts] = EventHandlers("files")
 async def on_score_created(db: Database, event: ScoreCreatedV1, ctx: FilesEventContext) -> None:
     """Verify the claimed object (size, SHA-256, %PDF magic); spanning: no row lock while it is read."""
     await ctx.parts.uploads.verify_claimed_upload(db, event.score_id, event.user_id)
+
+
+@handlers.on(ImportAcceptedV1)
+async def on_import_accepted(session: AsyncSession, event: ImportAcceptedV1, ctx: FilesEventContext) -> None:
+    """Reserve the import's scores under the user's quota lock (ImportFilesReserved), or refuse
+    the whole import when they do not fit (ImportRefused)."""
+    await ctx.parts.uploads.reserve_import(session, event)
 
 
 @handlers.on(ThumbnailsGeneratedV1)

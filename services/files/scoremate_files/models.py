@@ -6,9 +6,11 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from scoremate_shared.db import new_metadata
+from scoremate_shared.storage import STAGING_PREFIX
 
 # The producer of the events this schema's outbox holds, and of files' admin actions.
 PRODUCER = "files"
@@ -98,6 +100,19 @@ class Upload(Base):
         sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
     )
 
+    @hybrid_property
+    def from_import(self) -> bool:
+        """A score of an import archive: its staging object is the PDF the exports service
+        extracted (`imports/...`), which no client can PUT to and the exports service deletes."""
+        return self.staging_key is not None and not self.staging_key.startswith(STAGING_PREFIX)
+
+    @from_import.inplace.expression
+    @classmethod
+    def _from_import_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(
+            cls.staging_key.is_not(None), sa.not_(cls.staging_key.startswith(STAGING_PREFIX, autoescape=True))
+        )
+
     __table_args__ = (
         sa.Index("ix_uploads_user_hash", "user_id", "content_hash"),
         sa.Index("ix_uploads_user_status", "user_id", "status"),
@@ -138,6 +153,8 @@ class AccessAction(StrEnum):
     UPLOAD_URL = "upload_url"
     DOWNLOAD = "download"
     DELETE = "delete"
+    # A score of an import archive reserved (its extracted PDF is the upload's staging object).
+    IMPORT = "import"
 
 
 # The access log's action of an admin action, from any service: `admin:<its action>`.

@@ -37,6 +37,9 @@ RECONCILE_LOCK = "files.reconcile"
 # hide them (as AWS and MinIO, which keep parts outside the key space); should one ever show them,
 # they are an upload's parts, never strays: the sweeper aborts stale uploads, not this.
 MULTIPART_PARTS_PREFIX = ".uploads/"
+# The exports service's own objects (archives and their parts, import archives and the PDFs
+# extracted from them, monthly reports): not files' to index, never strays.
+EXPORTS_SERVICE_PREFIXES = ("exports/", "imports/", "reports/")
 
 
 class ReconciliationFailed(ProblemError):
@@ -252,7 +255,7 @@ class Reconciler:
         )
         async for page in pages:
             for item in page.get("Contents", []):
-                if not item["Key"].startswith(MULTIPART_PARTS_PREFIX):
+                if not item["Key"].startswith((MULTIPART_PARTS_PREFIX, *EXPORTS_SERVICE_PREFIXES)):
                     yield ListedObject(item["Key"], item["LastModified"])
 
     async def _indexed_keys(self, session: AsyncSession, prefix: str) -> AsyncIterator[IndexedKey]:

@@ -33,6 +33,9 @@ class FilesSettings(ServiceSettings, StorageSettings, UploadTokenSettings):
     multipart_upload_seconds: int = Field(default=86400, gt=0, le=7 * 86400)
     # A client that finished its PUT just before the URL expired may still create the score.
     reservation_grace_seconds: int = 600
+    # How long the reservations of an accepted import wait for the library to create their scores
+    # (beyond the grace period): long enough for a library that was down a while to catch up.
+    import_reservation_seconds: int = Field(default=86400, gt=0)
     sweep_interval_seconds: float = 60.0
     verify_chunk_bytes: int = 1 * MB
     # A staging object is removed this long after its URL expired (and the upload was stored,

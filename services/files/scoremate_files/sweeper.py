@@ -1,6 +1,7 @@
 """The sweeper: reservations never claimed are released once their URL (or their multipart
 upload) expired, the staging objects of finished uploads are deleted once nobody can PUT to them
-any more, and multipart uploads older than any reservation are aborted."""
+any more, and multipart uploads older than any reservation are aborted. An import's reservations
+expire a day later (IMPORT_RESERVATION_SECONDS), and their objects are left to the exports service."""
 
 import logging
 import uuid
@@ -48,11 +49,15 @@ class Sweeper:
                 ).all()
             )
             # Where the client PUT: the staging key (the final key before staging keys existed).
-            # Deleted before the commit: a row is released only once its object is gone.
+            # Deleted before the commit: a row is released only once its object is gone. An
+            # import's object is the exports service's, deleted by it when the import ends.
             for upload in expired:
                 if upload.multipart_upload_id is not None and upload.multipart_completed_at is None:
                     await abort_multipart(self.storage, upload.staging_key or "", upload.multipart_upload_id)
-            await delete_keys(self.storage, [upload.staging_key or upload.object_key for upload in expired])
+            await delete_keys(
+                self.storage,
+                [upload.staging_key or upload.object_key for upload in expired if not upload.from_import],
+            )
             for upload in expired:
                 upload.status = UploadStatus.RELEASED
                 upload.reason = "upload URL expired unclaimed"
@@ -81,8 +86,12 @@ class Sweeper:
                     )
                 ).all()
             )
-            # Deleted before the commit: a row is marked cleared only once its object is gone.
-            await delete_keys(self.storage, [upload.staging_key for upload in done if upload.staging_key])
+            # Deleted before the commit: a row is marked cleared only once its object is gone. No
+            # client can PUT to an import's object late: nothing to clear there (exports owns it).
+            await delete_keys(
+                self.storage,
+                [upload.staging_key for upload in done if upload.staging_key and not upload.from_import],
+            )
             for upload in done:
                 upload.staging_cleared_at = now
         if done:

@@ -31,7 +31,15 @@ from scoremate_files.settings import FilesSettings
 from scoremate_files.verification import Verdict, verify_stream
 from scoremate_shared.db import Database
 from scoremate_shared.errors import Conflict, Forbidden, InvalidInput, ProblemError
-from scoremate_shared.events import QuotaChangedV1, ScoreUploadedV1, UploadRejectedV1
+from scoremate_shared.events import (
+    ImportAcceptedV1,
+    ImportedScore,
+    ImportFilesReservedV1,
+    ImportRefusedV1,
+    QuotaChangedV1,
+    ScoreUploadedV1,
+    UploadRejectedV1,
+)
 from scoremate_shared.messaging.outbox import add_event
 from scoremate_shared.storage import ObjectStorage, original_key, staging_key
 from scoremate_shared.upload_token import UploadClaim, issue_upload_token
@@ -168,6 +176,92 @@ class UploadService:
         )
         await session.flush()
         return answer
+
+    # --- imports -----------------------------------------------------------------------------
+
+    async def reserve_import(self, session: AsyncSession, event: ImportAcceptedV1) -> None:
+        """ImportAccepted: under the user's quota lock, an upload reserved for each score of the
+        archive (its staging object is the PDF the exports service extracted), then
+        ImportFilesReserved for the library to create them; or, when their bytes with what the
+        user holds pass the quota, ImportRefused and nothing reserved.
+
+        Left out (the library never hears of them): a score whose content the user already has
+        (claimed or stored, or reserved by another import), one already reserved under its id,
+        and one files would not take in an upload (too large, another type)."""
+        settings, user_id = self.settings, event.user_id
+        quota = await self._lock_quota(session, user_id)
+        hashes = {score.content_hash for score in event.scores}
+        ids = {score.score_id for score in event.scores}
+        taken_hashes = set(
+            (
+                await session.scalars(
+                    sa.select(Upload.content_hash).where(
+                        Upload.user_id == user_id,
+                        Upload.content_hash.in_(hashes),
+                        sa.or_(
+                            Upload.status.in_((UploadStatus.CLAIMED, UploadStatus.STORED)),
+                            sa.and_(Upload.status == UploadStatus.RESERVED, Upload.from_import),
+                        ),
+                    )
+                )
+            ).all()
+        )
+        taken_ids = set(
+            (await session.scalars(sa.select(Upload.score_id).where(Upload.score_id.in_(ids)))).all()
+        )
+        reserved: list[ImportedScore] = []
+        for score in event.scores:
+            if score.content_hash in taken_hashes or score.score_id in taken_ids:
+                continue
+            if score.size_bytes <= 0 or score.size_bytes > settings.max_upload_bytes:
+                continue
+            if score.mime not in settings.allowed_mimes:
+                continue
+            taken_hashes.add(score.content_hash)  # twice in one archive: the first one only
+            reserved.append(score)
+        held = int(
+            await session.scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(Upload.size_bytes), 0)).where(
+                    Upload.user_id == user_id, Upload.status.in_(HOLDING)
+                )
+            )
+            or 0
+        )
+        needed = sum(score.size_bytes for score in reserved)
+        if held + needed > quota.total_bytes:
+            free = max(quota.total_bytes - held, 0)
+            reason = f"The import needs {needed} bytes; {free} of your {quota.total_bytes} bytes are free"
+            await add_event(
+                session, ImportRefusedV1(import_id=event.import_id, user_id=user_id, reason=reason), PRODUCER
+            )
+            return
+        # Verification copies from the staging key as for any upload; the sweeper releases an
+        # unclaimed one only after this, and never deletes an import's object (exports owns them).
+        expires_at = datetime.now(UTC) + timedelta(seconds=settings.import_reservation_seconds)
+        for score in reserved:
+            session.add(
+                Upload(
+                    score_id=score.score_id,
+                    user_id=user_id,
+                    object_key=original_key(user_id, score.score_id),
+                    staging_key=score.source_key,
+                    filename=score.filename,
+                    size_bytes=score.size_bytes,
+                    mime=score.mime,
+                    content_hash=score.content_hash,
+                    status=UploadStatus.RESERVED,
+                    expires_at=expires_at,
+                )
+            )
+            log_access(session, user_id, AccessAction.IMPORT, score.score_id, score.source_key)
+        await add_event(
+            session,
+            ImportFilesReservedV1(
+                import_id=event.import_id, user_id=user_id, scores=reserved, setlists=event.setlists
+            ),
+            PRODUCER,
+        )
+        await session.flush()
 
     async def _lock_quota(self, session: AsyncSession, user_id: uuid.UUID) -> Quota:
         """The user's quota row, locked: concurrent upload-url calls of one user take turns."""

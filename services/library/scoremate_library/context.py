@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from scoremate_library.archives.service import ArchiveService
 from scoremate_library.scores.service import ScoreService
 from scoremate_shared.messaging.broker import EventContext
 
@@ -9,6 +10,7 @@ from scoremate_shared.messaging.broker import EventContext
 @dataclass(frozen=True)
 class LibraryParts:
     scores: ScoreService
+    archives: ArchiveService
 
 
 LibraryEventContext = EventContext[LibraryParts]

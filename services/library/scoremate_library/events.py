@@ -1,10 +1,13 @@
 """Events the library consumes: one small handler each, in the transaction its registration opens
-(inbox claim, effect and outbox rows commit together)."""
+(inbox claim, effect and outbox rows commit together); the export's part opens its own."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scoremate_library.context import LibraryEventContext, LibraryParts
+from scoremate_shared.db import Database
 from scoremate_shared.events import (
+    ExportRequestedV1,
+    ImportFilesReservedV1,
     PagesCountedV1,
     ProcessingFailedV1,
     ScoreUploadedV1,
@@ -15,6 +18,8 @@ from scoremate_shared.events import (
 from scoremate_shared.messaging.broker import EventHandlers
 
 handlers: EventHandlers[LibraryParts] = EventHandlers("library")
+# The export's part claims its inbox row itself, in the transaction it opens, under its queue's name.
+EXPORT_PURPOSE = "export-requested"
 
 
 @handlers.on(UploadRejectedV1)
@@ -57,3 +62,20 @@ async def on_processing_failed(
 async def on_user_deleted(session: AsyncSession, event: UserDeletedV1, ctx: LibraryEventContext) -> None:
     """Erase every score (and setlist) of the user."""
     await ctx.parts.scores.erase_user(session, event.user_id)
+
+
+@handlers.spanning(ExportRequestedV1, purpose=EXPORT_PURPOSE)
+async def on_export_requested(db: Database, event: ExportRequestedV1, ctx: LibraryEventContext) -> None:
+    """Write library.json and setlists.json of one snapshot and announce them; spanning: it opens
+    its REPEATABLE READ transaction itself (and claims the event in it)."""
+    await ctx.parts.archives.write_export_part(
+        db, event, ctx.envelope, f"{handlers.service}.{EXPORT_PURPOSE}"
+    )
+
+
+@handlers.on(ImportFilesReservedV1)
+async def on_import_files_reserved(
+    session: AsyncSession, event: ImportFilesReservedV1, ctx: LibraryEventContext
+) -> None:
+    """Create the import's scores and setlists, then LibraryImported."""
+    await ctx.parts.archives.import_library(session, event)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from scoremate_library.archives.service import ArchiveService
 from scoremate_library.context import LibraryParts
 from scoremate_library.events import handlers
 from scoremate_library.preconditions import NotModified, not_modified_response
@@ -27,7 +28,8 @@ class LibraryRuntime(ServiceRuntime[LibrarySettings]):
         )
         self.setlists = SetlistService()
         self.scores = ScoreService(settings, storage, self.setlists)
-        self.handler_parts = LibraryParts(scores=self.scores)
+        self.archives = ArchiveService(storage, self.scores, self.setlists)
+        self.handler_parts = LibraryParts(scores=self.scores, archives=self.archives)
         self.sync_backfill = SyncBackfill(self.db, self.scores, self.setlists)
         self._backfilling: asyncio.Task[None] | None = None
         self.on_startup.append(self._start_backfill)

@@ -69,6 +69,9 @@ class Score(Base):
             persisted=True,
         ),
     )
+    # When files announced the original stored and verified (ScoreUploaded); null before, and
+    # forever for a refused upload. Not a change a client sees: set without a new version.
+    uploaded_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Fields the user left empty that were filled from the PDF's own metadata.
     filled_from_pdf: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), default=list)
     # Bumped by every change a client can see (the ETag; ScoreChanged's `version`): the ORM adds

@@ -201,36 +201,50 @@ class ScoreService:
             raise InvalidInput(f"upload_token: {exc}", field="upload_token") from exc
         if claim.user_id != user.user_id:
             raise InvalidInput("upload_token: issued to another user", field="upload_token")
+        if not await self.claim_upload(session, claim.score_id):
+            raise UploadTokenUsed("A score was already created with this upload token")
+        score = await self.add_score(
+            session,
+            Score(
+                id=claim.score_id,
+                user_id=user.user_id,
+                title=body.title,
+                composer=body.composer or None,
+                instrumentation=body.instrumentation or None,
+                tags=body.tags,
+                note=body.note or None,
+                size_bytes=claim.size_bytes,
+                mime=claim.mime,
+                content_hash=claim.content_hash,
+                object_key=claim.object_key,
+            ),
+        )
+        return self.loaded_json(score)
+
+    async def claim_upload(self, session: AsyncSession, score_id: uuid.UUID) -> bool:
+        """Record that a score is made of this upload; False when one already was (its token, or
+        an import's reservation, makes one score only, ever)."""
         claimed = await session.scalar(
             insert(ClaimedUpload)
-            .values(score_id=claim.score_id)
+            .values(score_id=score_id)
             .on_conflict_do_nothing()
             .returning(ClaimedUpload.score_id)
         )
-        if claimed is None:
-            raise UploadTokenUsed("A score was already created with this upload token")
-        score = Score(
-            id=claim.score_id,
-            user_id=user.user_id,
-            title=body.title,
-            composer=body.composer or None,
-            instrumentation=body.instrumentation or None,
-            tags=body.tags,
-            tags_norm=[tag.casefold() for tag in body.tags],
-            note=body.note or None,
-            status=ScoreStatus.PROCESSING,
-            size_bytes=claim.size_bytes,
-            mime=claim.mime,
-            content_hash=claim.content_hash,
-            object_key=claim.object_key,
-            filled_from_pdf=[],
-        )
+        return claimed is not None
+
+    async def add_score(self, session: AsyncSession, score: Score) -> Score:
+        """A new score of a claimed upload (POST /scores, an import): processing, its tags matched
+        case-insensitively, ScoreCreated (files verifies the upload) and its first ScoreChanged."""
+        score.tags = score.tags or []
+        score.tags_norm = [tag.casefold() for tag in score.tags]
+        score.status = ScoreStatus.PROCESSING
+        score.filled_from_pdf = []
         session.add(score)
-        await add_event(session, ScoreCreatedV1(score_id=score.id, user_id=user.user_id), PRODUCER)
+        await add_event(session, ScoreCreatedV1(score_id=score.id, user_id=score.user_id), PRODUCER)
         await session.flush()
         await session.refresh(score)
         await self.publish_snapshot(session, score)
-        return self.loaded_json(score)
+        return score
 
     async def _own_score(
         self, session: AsyncSession, user: Principal, score_id: uuid.UUID, *, for_delete: bool = False
@@ -372,6 +386,14 @@ class ScoreService:
         # The verified facts are those the upload token announced: as a rule, nothing changes.
         score.size_bytes, score.mime, score.content_hash = event.size_bytes, event.mime, event.content_hash
         await self._publish_change(session, score)
+        if score.uploaded_at is None:
+            # By SQL, beside the ORM's version counter: no change a client sees, no new version.
+            await session.execute(
+                sa.update(Score)
+                .where(Score.id == score.id)
+                .values(uploaded_at=sa.func.now())
+                .execution_options(synchronize_session=False)
+            )
 
     async def attach_pages(self, session: AsyncSession, event: PagesCountedV1) -> None:
         score = await self._score_for_update(session, event.score_id)

@@ -106,15 +106,48 @@ class SetlistService:
         return Page(items=items, page=page, page_size=page_size, total=found.total)
 
     async def create(self, session: AsyncSession, user: Principal, body: SetlistCreate) -> SetlistOut:
-        setlist = Setlist(
-            id=uuid.uuid4(), user_id=user.user_id, title=body.title, description=body.description
-        )
+        return await self.add_setlist(session, user.user_id, body.title, body.description, [])
+
+    async def add_setlist(
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        title: str,
+        description: str | None,
+        score_ids: Sequence[uuid.UUID],
+    ) -> SetlistOut:
+        """A new setlist of the user's with these scores in this order (repeats kept; the caller
+        knows they are the user's), and its SetlistChanged."""
+        setlist = Setlist(id=uuid.uuid4(), user_id=user_id, title=title, description=description)
         session.add(setlist)
         await session.flush()
+        session.add_all(
+            SetlistItem(setlist_id=setlist.id, position=index, score_id=score_id)
+            for index, score_id in enumerate(score_ids)
+        )
+        await session.flush()
         await session.refresh(setlist)
-        out = _setlist_out(setlist, [])
-        await self._publish(session, user.user_id, out)
+        out = await self._out(session, setlist) if score_ids else _setlist_out(setlist, [])
+        await self._publish(session, user_id, out)
         return out
+
+    async def orders(
+        self, session: AsyncSession, user_id: uuid.UUID
+    ) -> set[tuple[str, tuple[uuid.UUID, ...]]]:
+        """Each of the user's setlists as (title, its score ids in order): what an import compares with."""
+        setlists = (
+            await session.execute(sa.select(Setlist.id, Setlist.title).where(Setlist.user_id == user_id))
+        ).all()
+        items: dict[uuid.UUID, list[uuid.UUID]] = {setlist_id: [] for setlist_id, _ in setlists}
+        rows = await session.execute(
+            sa.select(SetlistItem.setlist_id, SetlistItem.score_id)
+            .join(Setlist, Setlist.id == SetlistItem.setlist_id)
+            .where(Setlist.user_id == user_id)
+            .order_by(SetlistItem.setlist_id, SetlistItem.position)
+        )
+        for setlist_id, score_id in rows.all():
+            items[setlist_id].append(score_id)
+        return {(title, tuple(items[setlist_id])) for setlist_id, title in setlists}
 
     async def get(
         self, session: AsyncSession, user: Principal, setlist_id: uuid.UUID, if_none_match: str | None = None

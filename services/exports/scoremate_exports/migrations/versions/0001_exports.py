@@ -60,6 +60,12 @@ def upgrade() -> None:
     op.create_index(
         "ix_exports_expires", "exports", ["expires_at"], postgresql_where=sa.text("status = 'completed'")
     )
+    op.create_index(
+        "ix_exports_in_progress_updated",
+        "exports",
+        ["updated_at"],
+        postgresql_where=sa.text("status IN ('collecting', 'assembling')"),
+    )
 
 
 def downgrade() -> None:

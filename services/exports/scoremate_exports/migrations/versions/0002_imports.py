@@ -28,6 +28,10 @@ def upgrade() -> None:
         sa.Column("scores_total", sa.Integer, nullable=False),
         sa.Column("scores_stored", sa.Integer, nullable=False),
         sa.Column("scores_failed", sa.Integer, nullable=False),
+        sa.Column("runs", sa.Integer, nullable=False),
+        sa.Column("objects_written", sa.Integer, nullable=False),
+        sa.Column("multipart_upload_id", sa.Text, nullable=True),
+        sa.Column("library_imported_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("report", JSONB, nullable=True),
         sa.Column("problem", JSONB, nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
@@ -35,6 +39,12 @@ def upgrade() -> None:
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_imports_user_created", "imports", ["user_id", "created_at"])
+    op.create_index(
+        "ix_imports_awaiting_upload",
+        "imports",
+        ["upload_expires_at"],
+        postgresql_where=sa.text("status = 'awaiting_upload'"),
+    )
     op.create_table(
         "imported_scores",
         sa.Column("score_id", UUID(as_uuid=True), primary_key=True),
@@ -54,7 +64,7 @@ def upgrade() -> None:
         "user_contents",
         sa.Column("user_id", UUID(as_uuid=True), primary_key=True),
         sa.Column("score_id", UUID(as_uuid=True), primary_key=True),
-        sa.Column("content_hash", sa.Text, nullable=False),
+        sa.Column("content_hash", sa.Text, nullable=True),
     )
     op.create_index("ix_user_contents_hash", "user_contents", ["user_id", "content_hash"])
 

@@ -27,10 +27,12 @@ def upgrade() -> None:
         sa.Column("month", sa.Date, primary_key=True),
         sa.Column("user_id", UUID(as_uuid=True), primary_key=True),
     )
+    op.create_index("ix_monthly_active_users_user", "monthly_active_users", ["user_id"])
     op.create_table(
         "user_storage",
         sa.Column("user_id", UUID(as_uuid=True), primary_key=True),
         sa.Column("used_bytes", sa.BigInteger, nullable=False),
+        sa.Column("as_of", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_table(
         "monthly_report_runs",
