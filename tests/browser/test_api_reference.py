@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from scoremate_stack.config import SERVICES
 from scoremate_stack.gateway import DOCS_CONTENT_SECURITY_POLICY
 from scoremate_stack.openapi import MERGED_DOCUMENT
 from tests.browser.conftest import Journey
@@ -22,7 +23,7 @@ async def test_the_merged_document_is_served_as_committed(api: ApiClient, web_bu
     page = await api.http.get("/docs")
     assert page.status_code == 200
     assert page.headers["content-security-policy"] == DOCS_CONTENT_SECURITY_POLICY
-    for service in ("auth", "files", "library", "processor", "billing", "sync"):
+    for service in SERVICES:
         assert f'href="/docs/{service}/asyncapi.json"' in page.text
 
 

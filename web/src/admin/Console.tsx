@@ -7,6 +7,7 @@ import { session } from "../shared/session";
 import { AccessLog } from "./AccessLog";
 import { DeadLetters } from "./DeadLetters";
 import { Files } from "./Files";
+import { Reports } from "./Reports";
 import { Tasks } from "./Tasks";
 import { Users } from "./Users";
 
@@ -16,6 +17,7 @@ const SECTIONS = [
   { route: "/dead-letters", label: "Dead letters" },
   { route: "/files", label: "Files" },
   { route: "/access-log", label: "Access log" },
+  { route: "/reports", label: "Monthly report" },
 ];
 
 /** The operators' console: every action is a call of the admin API (recorded by the services
@@ -70,8 +72,6 @@ function Shell() {
       </TopBar>
       <main id="main" tabIndex={-1}>
         <Section route={route} path={section.route} />
-        {/* The monthly report goes here as a section of its own once the admin API offers
-            one; nothing is shown before then. */}
       </main>
     </>
   );
@@ -87,6 +87,8 @@ function Section({ route, path }: { route: string; path: string }) {
       return <Files route={route} />;
     case "/access-log":
       return <AccessLog route={route} />;
+    case "/reports":
+      return <Reports />;
     default:
       return <Users />;
   }

@@ -5,7 +5,7 @@ import { ErrorNote, Spinner } from "../shared/components";
 import { useLoad } from "../shared/hooks";
 import type { DeadLetterQueue } from "../shared/types";
 
-const SERVICES = ["auth", "files", "library", "processor", "billing", "sync"];
+const SERVICES = ["auth", "files", "library", "processor", "billing", "sync", "exports"];
 
 interface ServiceQueues {
   service: string;

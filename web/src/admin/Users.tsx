@@ -5,6 +5,7 @@ import { ErrorNote, Pager, Spinner } from "../shared/components";
 import { formatBytes, formatTime } from "../shared/format";
 import { useDebounced, useLoad } from "../shared/hooks";
 import type { AdminUser, Page } from "../shared/types";
+import { UserExport } from "./UserExport";
 
 const PAGE_SIZE = 20;
 // A search walks the pages (the admin API filters users by nothing), this many at most.
@@ -77,7 +78,7 @@ export function Users() {
                 <th scope="col">Plan</th>
                 <th scope="col">Used of quota</th>
                 <th scope="col">Since</th>
-                <th scope="col">See</th>
+                <th scope="col">See and do</th>
               </tr>
             </thead>
             <tbody>
@@ -112,6 +113,7 @@ function UserRow({ user }: { user: AdminUser }) {
       <td>
         <a href={`#/files?user=${user.user_id}`}>Files</a> ·{" "}
         <a href={`#/access-log?user=${user.user_id}`}>Access log</a>
+        <UserExport userId={user.user_id} />
       </td>
     </tr>
   );

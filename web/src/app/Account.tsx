@@ -4,6 +4,7 @@ import { call, get } from "../shared/api";
 import { ErrorNote, Spinner, UsageMeter } from "../shared/components";
 import { useLoad, useSubscription } from "../shared/hooks";
 import type { PlanInfo, User } from "../shared/types";
+import { Portability } from "./Portability";
 import { usageStore } from "./usage";
 
 export function Account() {
@@ -35,8 +36,7 @@ export function Account() {
         <h2>Storage</h2>
         {usageStore.usage ? <UsageMeter usage={usageStore.usage} /> : <Spinner label="Loading usage…" />}
       </div>
-      {/* Export of the library (issue 15) goes here once the API offers it; until then the
-          page offers nothing that cannot work. */}
+      <Portability />
     </section>
   );
 }

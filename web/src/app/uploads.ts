@@ -87,7 +87,7 @@ async function hashFile(file: File, onProgress: (bytes: number) => void, signal:
   return bytesToHex(hash.digest());
 }
 
-function put(
+export function put(
   url: string,
   headers: Record<string, string>,
   body: Blob,

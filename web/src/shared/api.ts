@@ -38,6 +38,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Calls that need no access token (register, login). */
   anonymous?: boolean;
+  /** The representation wanted where the API offers another than JSON (`text/csv`). */
+  accept?: string;
 }
 
 export interface Reply<T> {
@@ -47,7 +49,7 @@ export interface Reply<T> {
 }
 
 async function send(path: string, options: CallOptions): Promise<Response> {
-  const headers: Record<string, string> = { Accept: "application/json" };
+  const headers: Record<string, string> = { Accept: options.accept ?? "application/json" };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (options.ifMatch != null) headers["If-Match"] = `"${options.ifMatch}"`;
   if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
@@ -84,7 +86,9 @@ async function sendOnce(path: string, options: CallOptions): Promise<Response> {
   }
 }
 
-export async function call<T = unknown>(path: string, options: CallOptions = {}): Promise<Reply<T>> {
+/** The answer of a successful call: an access token refused is refreshed once and the call sent
+ * again; any other failure is thrown as ApiError. */
+async function answered(path: string, options: CallOptions): Promise<Response> {
   let response = await sendOnce(path, options);
   if (response.status === 401 && !options.anonymous && (await session.refresh())) {
     response = await sendOnce(path, options);
@@ -95,6 +99,11 @@ export async function call<T = unknown>(path: string, options: CallOptions = {})
   if (!response.ok) {
     throw new ApiError(response.status, await problemOf(response));
   }
+  return response;
+}
+
+export async function call<T = unknown>(path: string, options: CallOptions = {}): Promise<Reply<T>> {
+  const response = await answered(path, options);
   const text = response.status === 204 ? "" : await response.text();
   return {
     status: response.status,
@@ -106,6 +115,11 @@ export async function call<T = unknown>(path: string, options: CallOptions = {})
 /** GET and return the body. */
 export async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
   return (await call<T>(path, { signal })).data;
+}
+
+/** GET a body that is not JSON (a CSV) as a Blob, with the same sign-in as every call. */
+export async function getBlob(path: string, accept: string, signal?: AbortSignal): Promise<Blob> {
+  return (await answered(path, { accept, signal })).blob();
 }
 
 export function query(params: Record<string, string | number | null | undefined>): string {

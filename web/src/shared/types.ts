@@ -123,3 +123,113 @@ export interface DownloadUrl {
   url: string;
   expires_at: string;
 }
+
+// Export and import of a whole library, the monthly report (issue 15; docs/API.md "Exports").
+
+export type ExportStatus = "collecting" | "assembling" | "completed" | "failed" | "expired";
+
+export interface ExportProgress {
+  /** The parts the services wrote (library, profile, billing) of those the archive needs. */
+  parts_received: number;
+  parts_expected: number;
+  /** Originals to pack into the archive (known once the library's part is in) and packed so far. */
+  scores_total: number | null;
+  scores_packed: number;
+}
+
+export interface LibraryExport {
+  id: string;
+  status: ExportStatus;
+  /** The admin who asked for it (a data-subject request), or null: the user did. */
+  requested_by: string | null;
+  /** The moment the archive's library and setlists are as of. */
+  as_of: string | null;
+  progress: ExportProgress;
+  size_bytes: number | null;
+  scores: number | null;
+  setlists: number | null;
+  created_at: string;
+  completed_at: string | null;
+  /** When the archive is swept. */
+  expires_at: string | null;
+  /** Completed only: a fresh presigned GET on every read, valid until download_expires_at. */
+  download_url: string | null;
+  download_expires_at: string | null;
+  error: string | null;
+}
+
+export type ImportStatus = "awaiting_upload" | "validating" | "importing" | "completed" | "refused" | "failed";
+
+export interface ImportUpload {
+  url: string;
+  method?: "PUT";
+  headers: Record<string, string>;
+  expires_at: string;
+}
+
+export interface ImportProgress {
+  bytes_read: number;
+  bytes_total: number;
+  scores_total: number;
+  scores_stored: number;
+  scores_failed: number;
+}
+
+export interface DuplicateSkipped {
+  title: string;
+  content_hash: string;
+  existing_score_id: string;
+}
+
+export interface ImportReport {
+  /** Scores handed on to be created. */
+  scores_imported: number;
+  duplicates_skipped: DuplicateSkipped[];
+  /** Setlists in the archive. */
+  setlists: number;
+  /** Scores the archive lists without a PDF (never uploaded): not imported. */
+  scores_without_file?: number;
+  /** Scores left out after the check (the same file was uploaded meanwhile). */
+  scores_skipped?: number;
+  /** Known once the library created them (null before). */
+  setlists_created?: number | null;
+  /** Setlists equal to one the user already has. */
+  setlists_skipped?: number | null;
+}
+
+/** Why an import was refused or failed: the problem's type slug, title and detail. */
+export interface ImportProblem {
+  type: string;
+  title: string;
+  detail: string | null;
+}
+
+export interface LibraryImport {
+  id: string;
+  status: ImportStatus;
+  created_at: string;
+  finished_at: string | null;
+  /** awaiting_upload only: where to PUT the archive. */
+  upload: ImportUpload | null;
+  progress: ImportProgress;
+  report: ImportReport | null;
+  problem: ImportProblem | null;
+}
+
+export interface MonthlyReport {
+  month: string;
+  generated_at: string;
+  signups: number;
+  active_users: number;
+  uploads: number;
+  upload_bytes: number;
+  pages_processed: number;
+  failures: { total: number; by_reason: Record<string, number> };
+  storage_bytes_in_use: number;
+  plan_changes: number;
+  referrals: number;
+  exports: { completed: number; failed: number };
+  imports: number;
+  scores_deleted: number;
+  accounts_deleted: number;
+}
