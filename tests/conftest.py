@@ -73,7 +73,7 @@ TEST_SYNC_HEARTBEAT_SECONDS = 1
 TEST_SERVICE_ENV["sync"]["SYNC_HEARTBEAT_SECONDS"] = str(TEST_SYNC_HEARTBEAT_SECONDS)
 # The exports service's memory ceiling (RLIMIT_DATA): tests/exports/test_export_large.py exports a
 # library larger than it. Last month's report is written within a second of the start.
-TEST_EXPORTS_MEMORY_LIMIT_BYTES = 400 * 1024 * 1024
+TEST_EXPORTS_MEMORY_LIMIT_BYTES = 256 * 1024 * 1024
 TEST_SERVICE_ENV["exports"]["MEMORY_LIMIT_BYTES"] = str(TEST_EXPORTS_MEMORY_LIMIT_BYTES)
 TEST_SERVICE_ENV["exports"]["REPORT_SCHEDULE_CHECK_SECONDS"] = "1"
 # The one browser origin the gateway answers CORS for (tests/test_cors.py).
