@@ -295,6 +295,9 @@ def _production_env(stack: Any, service: str, **overrides: str) -> dict[str, str
     env = {**os.environ, **stack.cfg.service_env(service), "ENVIRONMENT": "production", **overrides}
     env["DATABASE_URL"] = env["DATABASE_URL"].replace(stack.cfg.service_password(service), "Xq8-long-random")
     env["AMQP_URL"] = env["AMQP_URL"].replace(stack.cfg.amqp_password, "Zr4-long-random")
+    if "S3_SECRET_KEY" in env:  # auth and billing write their part of an export
+        env["S3_ACCESS_KEY"] = f"{service}-Vn7-storage-key"
+        env["S3_SECRET_KEY"] = "Kp2-long-random-storage-secret"
     for name in ("EMAIL_DELIVERY", "SMTP_HOST", "REFERRAL_EMAIL_HASH_SECRET"):
         if name not in overrides:
             env.pop(name, None)
