@@ -4,20 +4,14 @@ multipart uploads, and telling a missing object (or upload) from a failed reques
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
 from scoremate_shared.storage import ObjectStorage
 
-if TYPE_CHECKING:
-    from types_aiobotocore_s3.type_defs import ObjectIdentifierTypeDef
-
 NOT_FOUND_CODES = ("404", "NoSuchKey", "NotFound")
 # An upload id storage does not know (any more): completed, aborted, or never there.
 NO_SUCH_UPLOAD_CODES = ("NoSuchUpload",)
-# DeleteObjects takes at most this many keys a request.
-DELETE_BATCH = 1000
 
 
 def is_not_found(exc: ClientError) -> bool:
@@ -29,10 +23,8 @@ def is_no_such_upload(exc: ClientError) -> bool:
 
 
 async def delete_keys(storage: ObjectStorage, keys: list[str]) -> None:
-    """Delete `keys` (absent ones are no error)."""
-    for start in range(0, len(keys), DELETE_BATCH):
-        objects: list[ObjectIdentifierTypeDef] = [{"Key": key} for key in keys[start : start + DELETE_BATCH]]
-        await storage.s3.delete_objects(Bucket=storage.bucket, Delete={"Objects": objects, "Quiet": True})
+    """Delete `keys` (absent ones are no error): `ObjectStorage.delete_keys`."""
+    await storage.delete_keys(keys)
 
 
 async def delete_prefix(storage: ObjectStorage, prefix: str) -> None:
@@ -69,11 +61,8 @@ def bare_etag(etag: str) -> str:
 
 
 async def create_multipart(storage: ObjectStorage, key: str, content_type: str) -> str:
-    """Start a multipart upload at `key`; its upload id."""
-    created = await storage.s3.create_multipart_upload(
-        Bucket=storage.bucket, Key=key, ContentType=content_type
-    )
-    return created["UploadId"]
+    """Start a multipart upload at `key`; its upload id: `ObjectStorage.create_multipart`."""
+    return await storage.create_multipart(key, content_type)
 
 
 async def list_parts(storage: ObjectStorage, key: str, upload_id: str) -> list[StoredPart]:
@@ -102,12 +91,9 @@ async def complete_multipart(
 
 
 async def abort_multipart(storage: ObjectStorage, key: str, upload_id: str) -> None:
-    """Abort the upload and drop its parts (an upload already completed or aborted is no error)."""
-    try:
-        await storage.s3.abort_multipart_upload(Bucket=storage.bucket, Key=key, UploadId=upload_id)
-    except ClientError as exc:
-        if not (is_no_such_upload(exc) or is_not_found(exc)):
-            raise
+    """Abort the upload and drop its parts (an upload already completed or aborted is no error):
+    `ObjectStorage.abort_multipart`."""
+    await storage.abort_multipart(key, upload_id)
 
 
 async def in_progress_uploads(storage: ObjectStorage, prefix: str) -> AsyncIterator[InProgressUpload]:

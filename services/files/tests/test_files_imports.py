@@ -26,7 +26,7 @@ from scoremate_shared.events import (
     QuotaChangedV1,
 )
 from scoremate_shared.messaging.tables import outbox_table
-from scoremate_shared.storage import original_key
+from scoremate_shared.storage import ObjectStorage, original_key
 
 from .test_files_service_db import stored_upload
 
@@ -199,6 +199,9 @@ class MemoryBucket:
         for item in Delete["Objects"]:
             self.deleted.append(item["Key"])
             self.objects.pop(item["Key"], None)
+
+    # ObjectStorage's own batching over the client calls above.
+    delete_keys = ObjectStorage.delete_keys
 
 
 async def test_a_created_imported_score_is_copied_from_the_extracted_pdf_verified_and_the_pdf_deleted(
